@@ -1,0 +1,106 @@
+"""The operators' and campaign sender's API: recipients, summary, lists, reports, errors, quarantine."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from campaign_status import error_catalog, queries, quarantine_store, recording, reporting, webhooks
+from campaign_status.errors import NotFound
+from campaign_status.http_errors import register_error_handlers
+from campaign_status.models import (
+    QuarantineItem,
+    RecipientDetail,
+    RecordRecipientsRequest,
+    ReportRequest,
+    ReportView,
+    RowPage,
+    Summary,
+)
+from campaign_status.observability import logger, metrics, tracer
+
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_handlers(app)
+
+CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,128}$")]
+LeadId = Annotated[str, Path(min_length=1, max_length=256)]
+StatusFilter = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
+
+
+@app.get("/health")
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@app.post("/campaigns/<campaign_id>/recipients")
+def record_recipients(campaign_id: CampaignId, request: Annotated[RecordRecipientsRequest, Body()]) -> dict:
+    accepted = recording.record_recipients(campaign_id, request.recipients)
+    logger.info("recipients recorded", extra={"campaign_id": campaign_id, "accepted": accepted})
+    return {"accepted": accepted}
+
+
+@app.get("/campaigns/<campaign_id>/summary")
+def campaign_summary(campaign_id: CampaignId) -> Summary:
+    return queries.campaign_summary(campaign_id)
+
+
+@app.get("/campaigns/<campaign_id>/recipients")
+def list_recipients(
+    campaign_id: CampaignId,
+    delivery_status: Annotated[StatusFilter | None, Query()] = None,
+    error_code: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> RowPage:
+    page, _ = queries.list_rows(campaign_id, delivery_status, error_code, limit, cursor)
+    return page
+
+
+@app.get("/campaigns/<campaign_id>/recipients/<lead_id>")
+def recipient(campaign_id: CampaignId, lead_id: LeadId) -> RecipientDetail:
+    return queries.recipient_detail(campaign_id, lead_id)
+
+
+@app.post("/campaigns/<campaign_id>/reports")
+def start_report(campaign_id: CampaignId, request: Annotated[ReportRequest | None, Body()] = None):
+    report = reporting.start_report(campaign_id, (request or ReportRequest()).timezone)
+    body = ReportView(report_id=report.report_id, status=report.status, rows_written=0, rows_total=report.rows_total)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True))
+
+
+@app.get("/campaigns/<campaign_id>/reports/<report_id>")
+def report_status(campaign_id: CampaignId, report_id: Annotated[str, Path(pattern=r"^[a-f0-9]{32}$")]) -> ReportView:
+    return reporting.report_status(campaign_id, report_id)
+
+
+@app.get("/error-codes")
+def error_codes() -> dict:
+    return {"items": [e.model_dump() for e in error_catalog.all_codes()]}
+
+
+@app.get("/error-codes/<code>")
+def error_code(code: int) -> dict:
+    found = error_catalog.lookup(code)
+    if found is None:
+        raise NotFound(f"error code {code} is not in the catalog")
+    return found.model_dump()
+
+
+@app.get("/quarantine")
+def quarantine() -> dict:
+    items: list[QuarantineItem] = quarantine_store.list_items()
+    return {"items": [i.model_dump(mode="json") for i in items]}
+
+
+@app.post("/quarantine/<item_id>/redrive")
+def redrive(item_id: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")]) -> dict:
+    outcome, reason = webhooks.redrive(item_id)
+    return {"id": item_id, "outcome": outcome, "reason": reason}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event, context):
+    return app.resolve(event, context)

@@ -1,0 +1,103 @@
+"""Lambda code: the shared-code layer, the dependencies layer, and one factory for every function."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+ROOT = Path(__file__).resolve().parents[2]
+# Read by the embedded runtime to run a function's handler in-process.
+SOURCE_METADATA = "campaign-status:source"
+
+
+@jsii.implements(cdk.ILocalBundling)
+class PipForArm64:
+    """Builds the dependencies layer with pip for Lambda's arm64 Python, without Docker."""
+
+    def __init__(self, requirements: Path):
+        self._requirements = requirements
+
+    def try_bundle(self, output_dir: str, *, image=None, **_ignored) -> bool:
+        target = Path(output_dir) / "python"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(self._requirements), "--target", str(target),
+             "--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.13",
+             "--only-binary=:all:"],
+            check=True,
+        )
+        return True
+
+
+class SharedCode(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, storage):
+        super().__init__(scope, construct_id)
+        self.storage = storage
+        self.shared_layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            code=lambda_.Code.from_asset(str(ROOT / "layers" / "shared"), exclude=["**/__pycache__", "*.egg-info"]),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="campaign_status: models, rules, data access, error catalog",
+        )
+        requirements = ROOT / "layers" / "dependencies" / "requirements.txt"
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            code=lambda_.Code.from_asset(
+                str(requirements.parent),
+                bundling=cdk.BundlingOptions(
+                    image=lambda_.Runtime.PYTHON_3_13.bundling_image, local=PipForArm64(requirements)
+                ),
+            ),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="Powertools, pydantic, tzdata for arm64",
+        )
+
+    def function(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source: str,
+        memory_mb: int,
+        timeout: cdk.Duration,
+        environment: dict[str, str] | None = None,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            scope, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.DESTROY
+        )
+        fn = lambda_.Function(
+            scope,
+            construct_id,
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="handler.lambda_handler",
+            code=lambda_.Code.from_asset(str(ROOT / source), exclude=["__pycache__"]),
+            layers=[self.dependencies_layer, self.shared_layer],
+            memory_size=memory_mb,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment={
+                "TABLE_NAME": self.storage.table.table_name,
+                "BUCKET_NAME": self.storage.bucket.bucket_name,
+                "RETENTION_DAYS": str(self.storage.retention_days),
+                "POWERTOOLS_SERVICE_NAME": "campaign-delivery-status",
+                "POWERTOOLS_METRICS_NAMESPACE": "CampaignDeliveryStatus",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **(environment or {}),
+            },
+        )
+        fn.node.default_child.add_metadata(SOURCE_METADATA, source)
+        return fn
+
+

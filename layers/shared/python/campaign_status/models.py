@@ -1,0 +1,239 @@
+"""Pydantic models for every boundary: Meta's webhook, the HTTP API, and stored items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
+
+
+# --- Meta's status webhook -------------------------------------------------
+# Meta adds fields without notice: unknown fields are ignored, never rejected.
+
+
+class MetaErrorData(BaseModel):
+    details: str | None = None
+
+
+class MetaError(BaseModel):
+    code: int
+    title: str | None = None
+    message: str | None = None
+    error_data: MetaErrorData | None = None
+
+
+class MetaStatus(BaseModel):
+    id: str = Field(min_length=1)
+    status: str = Field(min_length=1)
+    # Unix seconds; Meta sends a string, integers are accepted too.
+    timestamp: int
+    recipient_id: str | None = None
+    recipient_user_id: str | None = None
+    biz_opaque_callback_data: str | None = None
+    errors: list[MetaError] = Field(default_factory=list)
+
+
+class MetaChangeValue(BaseModel):
+    statuses: list[MetaStatus] = Field(default_factory=list)
+
+
+class MetaChange(BaseModel):
+    field: str | None = None
+    value: MetaChangeValue = Field(default_factory=MetaChangeValue)
+
+
+class MetaEntry(BaseModel):
+    id: str | None = None
+    changes: list[MetaChange] = Field(default_factory=list)
+
+
+class MetaWebhook(BaseModel):
+    object: str | None = None
+    entry: list[MetaEntry] = Field(default_factory=list)
+
+    def statuses(self) -> list[MetaStatus]:
+        return [s for e in self.entry for c in e.changes for s in c.value.statuses]
+
+
+# --- Domain ----------------------------------------------------------------
+
+
+class StatusEvent(BaseModel):
+    """One status webhook item as stored in a recipient's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str
+    timestamp: int
+    error_code: int | None = None
+    error_title: str | None = None
+    error_details: str | None = None
+
+    @classmethod
+    def from_meta(cls, status: MetaStatus) -> "StatusEvent":
+        error = status.errors[0] if status.errors else None
+        return cls(
+            status=status.status,
+            timestamp=status.timestamp,
+            error_code=error.code if error else None,
+            error_title=(error.title or error.message) if error else None,
+            error_details=error.error_data.details if error and error.error_data else None,
+        )
+
+
+class Step(BaseModel):
+    name: str = Field(max_length=512)
+    status: str = Field(max_length=128)
+    details: str = Field(default="", max_length=2048)
+    timestamp: AwareDatetime
+
+
+class AttemptError(BaseModel):
+    code: str = Field(min_length=1, max_length=128)
+    message: str = Field(default="", max_length=1024)
+
+
+class RecipientIn(BaseModel):
+    """One recipient as the campaign sender records it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lead_id: str = Field(min_length=1, max_length=256)
+    # Stored as given: an invalid number is exactly what an attempt error reports.
+    phone: str = Field(max_length=256)
+    step: Step
+    message_id: str | None = Field(default=None, min_length=1, max_length=256)
+    attempt_error: AttemptError | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_outcome(self) -> "RecipientIn":
+        if (self.message_id is None) == (self.attempt_error is None):
+            raise ValueError("exactly one of message_id or attempt_error is required")
+        return self
+
+
+class RecordRecipientsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recipients: list[RecipientIn] = Field(min_length=1, max_length=1000)
+
+
+class RecipientRow(BaseModel):
+    """The stored state of one lead in one campaign; `events` is its whole status history."""
+
+    campaign_id: str
+    lead_id: str
+    phone: str
+    step: Step
+    message_id: str | None = None
+    attempt_error: AttemptError | None = None
+    delivery_status: DeliveryStatus
+    delivery_error_code: int | None = None
+    delivery_error_title: str | None = None
+    delivery_error_details: str | None = None
+    updated_at: datetime
+    # message id -> events received for it, in arrival order (deduplicated)
+    events: dict[str, list[StatusEvent]] = Field(default_factory=dict)
+    version: int = 0
+
+
+# --- API views ---------------------------------------------------------------
+
+
+class RowView(BaseModel):
+    lead_id: str
+    phone: str
+    last_step_timestamp: str
+    last_step_executed: str
+    last_step_status: str
+    last_step_details: str
+    delivery_status: DeliveryStatus
+    delivery_error_code: int | None = None
+    delivery_error_message: str | None = None
+    attempt_error_code: str | None = None
+    attempt_error_message: str | None = None
+    message_id: str | None = None
+    updated_at: str
+
+
+class EventView(BaseModel):
+    message_id: str
+    status: str
+    timestamp: str
+    error_code: int | None = None
+    error_title: str | None = None
+    error_details: str | None = None
+
+
+class RecipientDetail(RowView):
+    events: list[EventView]
+
+
+class RowPage(BaseModel):
+    items: list[RowView]
+    next_cursor: str | None
+
+
+class AttemptErrorCount(BaseModel):
+    code: str
+    message: str
+    count: int
+
+
+class DeliveryErrorCount(BaseModel):
+    code: int
+    title: str
+    count: int
+    reason: str | None = None
+    solution: str | None = None
+    retryable: bool | None = None
+
+
+class Summary(BaseModel):
+    campaign_id: str
+    recipients: int
+    delivery_status: dict[str, int]
+    attempt_errors: list[AttemptErrorCount]
+    delivery_errors: list[DeliveryErrorCount]
+
+
+class ReportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = Field(default="UTC", max_length=64)
+
+
+ReportState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
+
+
+class Report(BaseModel):
+    campaign_id: str
+    report_id: str
+    status: ReportState
+    timezone: str = "UTC"
+    rows_written: int = 0
+    rows_total: int = 0
+    object_key: str | None = None
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class ReportView(BaseModel):
+    report_id: str
+    status: ReportState
+    rows_written: int
+    rows_total: int
+    download_url: str | None = None
+    expires_at: str | None = None
+    error: str | None = None
+
+
+class QuarantineItem(BaseModel):
+    id: str
+    received_at: datetime
+    reason: str
+    size: int

@@ -1,0 +1,12 @@
+"""One place for logs, traces and metrics. Nothing here ever receives a phone number."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+SERVICE = "campaign-delivery-status"
+NAMESPACE = "CampaignDeliveryStatus"
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)

@@ -1,0 +1,60 @@
+"""A signed status webhook's way in: applied, or kept in quarantine with its reason."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from . import quarantine_store
+from .errors import NotFound, StoreConflict
+from .ingest import IngestResult, apply_webhook
+from .models import MetaWebhook
+from .observability import logger
+
+Outcome = Literal["applied", "quarantined"]
+
+
+def _unprocessable_reason(body: bytes) -> tuple[MetaWebhook | None, str | None]:
+    try:
+        return MetaWebhook.model_validate_json(body), None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        return None, f"unreadable payload: {where}: {first['msg']}"
+
+
+def _apply(body: bytes) -> tuple[IngestResult | None, str | None]:
+    payload, reason = _unprocessable_reason(body)
+    if payload is None:
+        return None, reason
+    try:
+        return apply_webhook(payload), None
+    except (ClientError, BotoCoreError, StoreConflict) as error:
+        return None, f"store failure: {type(error).__name__}: {error}"
+
+
+def receive_status_webhook(body: bytes) -> tuple[Outcome, IngestResult | None]:
+    """Apply a signed body; what cannot be applied is kept (raises only if it cannot even be kept)."""
+    result, reason = _apply(body)
+    if result is not None:
+        return "applied", result
+    item = quarantine_store.keep(body, reason or "unknown")
+    logger.warning("webhook quarantined", extra={"quarantine_id": item.id, "reason": item.reason, "size": item.size})
+    return "quarantined", None
+
+
+def redrive(item_id: str) -> tuple[str, str | None]:
+    """Apply a quarantined body again with today's code; applying is idempotent, so a body
+    that had partly applied before ends up applied exactly once."""
+    found = quarantine_store.get(item_id)
+    if found is None:
+        raise NotFound(f"quarantine item {item_id!r} is not known")
+    _, body = found
+    result, reason = _apply(body)
+    if result is not None:
+        quarantine_store.release(item_id)
+        return "applied", None
+    quarantine_store.set_reason(item_id, reason or "unknown")
+    return "still_failing", reason
