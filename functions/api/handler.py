@@ -18,7 +18,7 @@ from campaign_status.models import (
     RowPage,
     Summary,
 )
-from campaign_status.observability import logger, metrics, tracer
+from campaign_status.observability import logger, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
@@ -101,6 +101,5 @@ def redrive(item_id: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")]) -> d
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event, context):
     return app.resolve(event, context)

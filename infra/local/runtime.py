@@ -155,6 +155,7 @@ class LocalAws:
             }
         )
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
     def _route_lambda_to_handlers(self) -> None:
         """moto's Docker-free Lambda backend, pointed at the project's handlers."""
