@@ -70,8 +70,20 @@ def fail(campaign_id: str, report_id: str, reason: str) -> None:
     )
 
 
+def parts_prefix(campaign_id: str, report_id: str) -> str:
+    # Apart from reports/ so that a lifecycle rule sweeps parts a failed job's stragglers leave.
+    return f"report-parts/{campaign_id}/{report_id}/"
+
+
 def part_key(campaign_id: str, report_id: str, slice_index: int) -> str:
-    return f"reports/{campaign_id}/{report_id}/parts/{slice_index:05d}.csv"
+    return f"{parts_prefix(campaign_id, report_id)}{slice_index:05d}.csv"
+
+
+def list_keys(prefix: str) -> list[str]:
+    keys = []
+    for page in aws.s3().get_paginator("list_objects_v2").paginate(Bucket=settings().bucket_name, Prefix=prefix):
+        keys += [o["Key"] for o in page.get("Contents", [])]
+    return keys
 
 
 def final_key(campaign_id: str, report_id: str) -> str:

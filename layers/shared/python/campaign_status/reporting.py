@@ -161,7 +161,5 @@ def fail_report(campaign_id: str, report_id: str, error: dict | None) -> None:
     except (ValueError, AttributeError):
         pass
     reason = f"{error.get('Error', 'ReportFailed')}: {cause}".strip(": ")
-    report_store.delete_objects(
-        [report_store.part_key(campaign_id, report_id, i) for i in range(settings().row_shards)]
-    )
+    report_store.delete_objects(report_store.list_keys(report_store.parts_prefix(campaign_id, report_id)))
     report_store.fail(campaign_id, report_id, reason or "the report job failed")
