@@ -48,11 +48,12 @@ def derive_delivery(row: RecipientRow) -> RecipientRow:
     error = None
     if status == "failed":
         # A failed without errors never erases one that came with errors; among
-        # several, the latest (then the highest code) wins, whatever the order.
+        # several, the latest wins, ties broken by content: whatever the order.
         errored = [e for e in events if effective_status(e.status) == "failed" and e.error_code is not None]
         if errored:
-            error = max(errored, key=lambda e: (e.timestamp, e.error_code))
-    updated = max((e.timestamp for e in events), default=None)
+            error = max(errored, key=lambda e: (e.timestamp, e.error_code, e.error_title or "", e.error_details or ""))
+    # Unknown status values stay in the history but move nothing, not even updated_at.
+    updated = max((e.timestamp for e in events if effective_status(e.status)), default=None)
     return row.model_copy(
         update={
             "delivery_status": status,
