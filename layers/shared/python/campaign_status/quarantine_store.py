@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import zlib
 from datetime import datetime, timezone
 
 from boto3.dynamodb.conditions import Key
@@ -12,7 +13,12 @@ from . import aws
 from .models import QuarantineItem
 from .settings import settings
 
-_PK = "QUARANTINE"
+# Spread over a few keys: a store outage can quarantine thousands of bodies a second.
+_SHARDS = 8
+
+
+def _pk(item_id: str) -> str:
+    return f"QUARANTINE#{zlib.crc32(item_id.encode()) % _SHARDS}"
 
 
 def _table():
@@ -30,7 +36,7 @@ def keep(body: bytes, reason: str) -> QuarantineItem:
     aws.s3().put_object(Bucket=settings().bucket_name, Key=_object_key(item.id), Body=body)
     _table().put_item(
         Item={
-            "pk": _PK,
+            "pk": _pk(item.id),
             "sk": item.id,
             "kind": "quarantine",
             **item.model_dump(mode="json"),
@@ -41,12 +47,16 @@ def keep(body: bytes, reason: str) -> QuarantineItem:
 
 
 def list_items(limit: int = 1000) -> list[QuarantineItem]:
-    page = _table().query(KeyConditionExpression=Key("pk").eq(_PK), Limit=limit)
-    return [QuarantineItem.model_validate(i) for i in page["Items"]]
+    """The oldest `limit` items (ids are time-ordered)."""
+    items: list[QuarantineItem] = []
+    for shard in range(_SHARDS):
+        page = _table().query(KeyConditionExpression=Key("pk").eq(f"QUARANTINE#{shard}"), Limit=limit)
+        items += [QuarantineItem.model_validate(i) for i in page["Items"]]
+    return sorted(items, key=lambda i: i.id)[:limit]
 
 
 def get(item_id: str) -> tuple[QuarantineItem, bytes] | None:
-    found = _table().get_item(Key={"pk": _PK, "sk": item_id}, ConsistentRead=True).get("Item")
+    found = _table().get_item(Key={"pk": _pk(item_id), "sk": item_id}, ConsistentRead=True).get("Item")
     if not found:
         return None
     body = aws.s3().get_object(Bucket=settings().bucket_name, Key=_object_key(item_id))["Body"].read()
@@ -55,7 +65,7 @@ def get(item_id: str) -> tuple[QuarantineItem, bytes] | None:
 
 def set_reason(item_id: str, reason: str) -> None:
     _table().update_item(
-        Key={"pk": _PK, "sk": item_id},
+        Key={"pk": _pk(item_id), "sk": item_id},
         UpdateExpression="SET reason = :r",
         ExpressionAttributeValues={":r": reason[:1000]},
     )
@@ -63,5 +73,5 @@ def set_reason(item_id: str, reason: str) -> None:
 
 def release(item_id: str) -> None:
     # Index item first: a crash in between leaves an orphan object, never a listed item without a body.
-    _table().delete_item(Key={"pk": _PK, "sk": item_id})
+    _table().delete_item(Key={"pk": _pk(item_id), "sk": item_id})
     aws.s3().delete_object(Bucket=settings().bucket_name, Key=_object_key(item_id))
