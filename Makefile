@@ -30,7 +30,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.run
 
 synth: $(VENV)/.installed
-	$(PY) -c "from infra.app import build_app; build_app(outdir='cdk.out', context={'aws:cdk:bundling-stacks': []}).synth()"
+	$(PY) -c "from infra.app import build_app; build_app(outdir='cdk.out', context={'stage': '$(STAGE)', 'aws:cdk:bundling-stacks': []}).synth()"
 	@echo "synthesized to cdk.out/"
 
 # Deploying needs AWS credentials and the CDK CLI (npx aws-cdk); layers are built with pip, not Docker.
