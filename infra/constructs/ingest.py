@@ -16,6 +16,8 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -174,4 +176,32 @@ class Ingest(Construct):
                     lambda_.FilterCriteria.filter({"dynamodb": {"OldImage": {"kind": {"S": ["row"]}}}}),
                 ],
             )
+        )
+
+        # Quarantine heals by itself: a body kept because of a passing store failure is applied
+        # again on the next run; one that still fails stays listed with its reason.
+        self.redrive_function = code.function(
+            self,
+            "QuarantineRedriveFunction",
+            source="functions/quarantine_redrive",
+            # Up to 100 bodies of up to ~3 MB each, applied one after another like the webhook does.
+            memory_mb=1024,
+            # 100 webhook-sized applies at most; well inside Lambda's 15 minutes.
+            timeout=cdk.Duration.minutes(10),
+        )
+        storage.grant_items(
+            self.redrive_function,
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        )
+        storage.grant_query(self.redrive_function, problems_index=False)
+        storage.grant_objects(self.redrive_function, QUARANTINE_PREFIX, "s3:GetObject", "s3:DeleteObject")
+        events.Rule(
+            self,
+            "QuarantineRedriveSchedule",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(15)),
+            targets=[targets.LambdaFunction(self.redrive_function, retry_attempts=0)],
         )

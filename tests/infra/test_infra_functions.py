@@ -10,6 +10,7 @@ SOURCES = {
     "functions/report_slice",
     "functions/report_assemble",
     "functions/report_fail",
+    "functions/quarantine_redrive",
 }
 
 

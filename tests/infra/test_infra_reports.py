@@ -35,7 +35,7 @@ def test_local_runtime_reads_this_template(dev_template_file):
     from infra.local.template import Template
 
     template = Template(dev_template_file)
-    assert len(template.function_sources()) == 7
+    assert len(template.function_sources()) == 8
     assert {(r.method, r.path) for r in template.routes()} == {
         ("GET", "/webhooks/whatsapp"),
         ("POST", "/webhooks/whatsapp"),

@@ -58,3 +58,13 @@ def redrive(item_id: str) -> tuple[str, str | None]:
         return "applied", None
     quarantine_store.set_reason(item_id, reason or "unknown")
     return "still_failing", reason
+
+
+def redrive_all(limit: int = 100) -> dict[str, int]:
+    """Try every quarantined body again (oldest first): what a store outage left behind
+    applies by itself once the store is back; the rest stays, with its reason updated."""
+    outcomes = {"applied": 0, "still_failing": 0}
+    for item in quarantine_store.list_items(limit):
+        outcome, _ = redrive(item.id)
+        outcomes[outcome] += 1
+    return outcomes
