@@ -8,6 +8,7 @@ from functools import cache
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -47,3 +48,14 @@ def batch_get(table_name: str, keys: list[dict]) -> list[dict]:
         else:
             raise RuntimeError("DynamoDB kept keys unprocessed in batch_get_item")
     return items
+
+
+def conditional_write(write, **request) -> bool:
+    """Run one conditional DynamoDB write; False (not an error) when its condition did not hold."""
+    try:
+        write(**request)
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise

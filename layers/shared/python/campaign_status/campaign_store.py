@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 
 from boto3.dynamodb.conditions import Attr
-from botocore.exceptions import ClientError
 
 from . import aws
 from .settings import settings
@@ -32,21 +31,18 @@ def campaign_pk(campaign_id: str) -> str:
 
 
 def ensure_campaign(campaign_id: str, created_at: str) -> None:
-    try:
-        _table().put_item(
-            Item={
-                "pk": campaign_pk(campaign_id),
-                "sk": "META",
-                "kind": CAMPAIGN_KIND,
-                "campaign_id": campaign_id,
-                "created_at": created_at,
-                "expires_at": int(time.time()) + settings().retention_days * 86400,
-            },
-            ConditionExpression=Attr("pk").not_exists(),
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    aws.conditional_write(  # False: it existed already, which is all we need
+        _table().put_item,
+        Item={
+            "pk": campaign_pk(campaign_id),
+            "sk": "META",
+            "kind": CAMPAIGN_KIND,
+            "campaign_id": campaign_id,
+            "created_at": created_at,
+            "expires_at": int(time.time()) + settings().retention_days * 86400,
+        },
+        ConditionExpression=Attr("pk").not_exists(),
+    )
 
 
 def campaign_exists(campaign_id: str) -> bool:
@@ -99,19 +95,14 @@ def add_to_counter(
     else:
         condition = "#seq = :expected"
         values[":expected"] = expected_seq
-    try:
-        _table().update_item(
-            Key=counter_key(campaign_id, row_shard),
-            UpdateExpression="SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else ""),
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return aws.conditional_write(
+        _table().update_item,
+        Key=counter_key(campaign_id, row_shard),
+        UpdateExpression="SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else ""),
+        ConditionExpression=condition,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
 
 
 def pad_sequence(sequence: str) -> str:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from . import aws
 from .models import RecipientRow, StatusEvent
@@ -101,13 +100,7 @@ def put_row(row: RecipientRow, expected_version: int | None) -> bool:
     """Write the row if nobody else wrote it since `expected_version` was read (None: must not exist)."""
     item = row_to_item(row.model_copy(update={"version": (expected_version or 0) + 1}))
     condition = Attr("pk").not_exists() if expected_version is None else Attr("version").eq(expected_version)
-    try:
-        _table().put_item(Item=item, ConditionExpression=condition)
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return aws.conditional_write(_table().put_item, Item=item, ConditionExpression=condition)
 
 
 @dataclass
@@ -155,22 +148,17 @@ def hold_early_events(message_id: str, events: list[StatusEvent], known: Message
     condition = Attr("lead_id").not_exists() & (
         Attr("pending_count").not_exists() if count == 0 else Attr("pending_count").eq(count)
     )
-    try:
-        _table().put_item(
-            Item={
-                **_message_key(message_id),
-                "kind": MESSAGE_KIND,
-                "pending": json.dumps([e.model_dump(exclude_none=True) for e in [*held, *fresh]], separators=(",", ":")),
-                "pending_count": count + 1,
-                "expires_at": _expires_at(),
-            },
-            ConditionExpression=condition,
-        )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return aws.conditional_write(
+        _table().put_item,
+        Item={
+            **_message_key(message_id),
+            "kind": MESSAGE_KIND,
+            "pending": json.dumps([e.model_dump(exclude_none=True) for e in [*held, *fresh]], separators=(",", ":")),
+            "pending_count": count + 1,
+            "expires_at": _expires_at(),
+        },
+        ConditionExpression=condition,
+    )
 
 
 def link_message(message_id: str, campaign_id: str, lead_id: str, seen_pending_count: int) -> bool:
@@ -179,34 +167,47 @@ def link_message(message_id: str, campaign_id: str, lead_id: str, seen_pending_c
     False when more early statuses arrived since they were read: the caller applies those and tries again.
     """
     condition = Attr("pending_count").not_exists() | Attr("pending_count").eq(seen_pending_count)
-    try:
-        _table().put_item(
-            Item={
-                **_message_key(message_id),
-                "kind": MESSAGE_KIND,
-                "campaign_id": campaign_id,
-                "lead_id": lead_id,
-                "expires_at": _expires_at(),
-            },
-            ConditionExpression=condition,
-        )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return aws.conditional_write(
+        _table().put_item,
+        Item={
+            **_message_key(message_id),
+            "kind": MESSAGE_KIND,
+            "campaign_id": campaign_id,
+            "lead_id": lead_id,
+            "expires_at": _expires_at(),
+        },
+        ConditionExpression=condition,
+    )
+
+
+def _rows_page(request: dict, position_key: str) -> tuple[list[RecipientRow], str | None, int]:
+    page = _table().query(**request)
+    last = page.get("LastEvaluatedKey")
+    return [item_to_row(i) for i in page["Items"]], last[position_key] if last else None, page.get("ScannedCount", 0)
+
+
+def _shard_request(campaign_id: str, shard: int, start_after: str | None, limit: int) -> dict:
+    pk = row_pk(campaign_id, shard)
+    request = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with("L#"), "Limit": limit}
+    if start_after:
+        request["ExclusiveStartKey"] = {"pk": pk, "sk": start_after}
+    return request
 
 
 def query_rows(
     campaign_id: str, shard: int, start_after: str | None, limit: int
 ) -> tuple[list[RecipientRow], str | None, int]:
     """One page of a shard's rows by lead id; returns (rows, last sort key or None at the end, items read)."""
-    kwargs = {"KeyConditionExpression": Key("pk").eq(row_pk(campaign_id, shard)) & Key("sk").begins_with("L#"), "Limit": limit}
-    if start_after:
-        kwargs["ExclusiveStartKey"] = {"pk": row_pk(campaign_id, shard), "sk": start_after}
-    page = _table().query(**kwargs)
-    last = page.get("LastEvaluatedKey")
-    return [item_to_row(i) for i in page["Items"]], last["sk"] if last else None, page.get("ScannedCount", 0)
+    return _rows_page(_shard_request(campaign_id, shard, start_after, limit), "sk")
+
+
+def scan_shard_filtered(
+    campaign_id: str, shard: int, status: str, start_after: str | None, limit: int
+) -> tuple[list[RecipientRow], str | None, int]:
+    """Rows of one shard in one of the statuses the problems index does not hold."""
+    request = _shard_request(campaign_id, shard, start_after, limit)
+    request["FilterExpression"] = Attr("delivery_status").eq(status)
+    return _rows_page(request, "sk")
 
 
 def query_problem_rows(
@@ -217,29 +218,11 @@ def query_problem_rows(
     condition = Key("gsi1pk").eq(pk)
     if code is not None:
         condition = condition & Key("gsi1sk").begins_with(f"{code}#")
-    kwargs = {"IndexName": PROBLEMS_INDEX, "KeyConditionExpression": condition, "Limit": limit}
+    request = {"IndexName": PROBLEMS_INDEX, "KeyConditionExpression": condition, "Limit": limit}
     if start_after:
         lead = start_after.split("#", 1)[1]
-        kwargs["ExclusiveStartKey"] = {"gsi1pk": pk, "gsi1sk": start_after, **row_key(campaign_id, lead)}
-    page = _table().query(**kwargs)
-    last = page.get("LastEvaluatedKey")
-    return [item_to_row(i) for i in page["Items"]], last["gsi1sk"] if last else None, page.get("ScannedCount", 0)
-
-
-def scan_shard_filtered(
-    campaign_id: str, shard: int, status: str, start_after: str | None, limit: int
-) -> tuple[list[RecipientRow], str | None, int]:
-    """Rows of one shard in one of the statuses the problems index does not hold."""
-    kwargs = {
-        "KeyConditionExpression": Key("pk").eq(row_pk(campaign_id, shard)) & Key("sk").begins_with("L#"),
-        "FilterExpression": Attr("delivery_status").eq(status),
-        "Limit": limit,
-    }
-    if start_after:
-        kwargs["ExclusiveStartKey"] = {"pk": row_pk(campaign_id, shard), "sk": start_after}
-    page = _table().query(**kwargs)
-    last = page.get("LastEvaluatedKey")
-    return [item_to_row(i) for i in page["Items"]], last["sk"] if last else None, page.get("ScannedCount", 0)
+        request["ExclusiveStartKey"] = {"gsi1pk": pk, "gsi1sk": start_after, **row_key(campaign_id, lead)}
+    return _rows_page(request, "gsi1sk")
 
 
 def iter_shard_rows(campaign_id: str, shard: int, page_size: int = 1000):
