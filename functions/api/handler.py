@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from campaign_status import error_catalog, queries, quarantine_store, recording, reporting, webhooks
 from campaign_status.errors import NotFound
-from campaign_status.http_errors import register_error_handlers
+from campaign_status.http_errors import register_error_handlers, require_json
 from campaign_status.models import (
     QuarantineItem,
     RecipientDetail,
@@ -59,7 +60,8 @@ def list_recipients(
 
 @app.get("/campaigns/<campaign_id>/recipients/<lead_id>")
 def recipient(campaign_id: CampaignId, lead_id: LeadId) -> RecipientDetail:
-    return queries.recipient_detail(campaign_id, lead_id)
+    # The route matches the raw path: a lead id with '/', '#', spaces or non-ASCII arrives encoded.
+    return queries.recipient_detail(campaign_id, unquote(lead_id))
 
 
 @app.post("/campaigns/<campaign_id>/reports")
@@ -80,8 +82,8 @@ def error_codes() -> dict:
 
 
 @app.get("/error-codes/<code>")
-def error_code(code: int) -> dict:
-    found = error_catalog.lookup(code)
+def error_code(code: Annotated[str, Path(pattern=r"^\d{1,9}$")]) -> dict:
+    found = error_catalog.lookup(int(code))
     if found is None:
         raise NotFound(f"error code {code} is not in the catalog")
     return found.model_dump()
@@ -102,4 +104,4 @@ def redrive(item_id: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")]) -> d
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event, context):
-    return app.resolve(event, context)
+    return require_json(event) or app.resolve(event, context)

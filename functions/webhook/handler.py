@@ -18,9 +18,11 @@ register_error_handlers(app)
 @app.get("/webhooks/whatsapp")
 def verify_subscription():
     params = app.current_event.query_string_parameters or {}
-    if params.get("hub.mode") == "subscribe" and params.get("hub.verify_token") == verify_token():
-        return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=params.get("hub.challenge", ""))
-    return error_response(403, "forbidden", "verify token does not match")
+    if params.get("hub.mode") != "subscribe" or params.get("hub.verify_token") != verify_token():
+        return error_response(403, "forbidden", "hub.mode must be subscribe and hub.verify_token must match")
+    if not params.get("hub.challenge"):
+        return error_response(400, "bad_request", "hub.challenge is missing")
+    return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=params["hub.challenge"])
 
 
 @app.post("/webhooks/whatsapp")
@@ -36,7 +38,7 @@ def receive_notification():
         metrics.add_metric(name="StatusesApplied", unit=MetricUnit.Count, value=result.statuses)
         logger.info("webhook applied", extra={"statuses": result.statuses, "rows_changed": result.rows_changed,
                                               "held_for_recording": result.held_for_recording})
-    else:
+    if outcome == "quarantined":
         metrics.add_metric(name="WebhooksQuarantined", unit=MetricUnit.Count, value=1)
     # Exactly 200: Meta retries anything else for days. Quarantined bodies are kept, not lost.
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body='{"status":"%s"}' % outcome)

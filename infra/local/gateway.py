@@ -102,9 +102,10 @@ def serve_http(gateway: LocalGateway, port: int) -> ThreadingHTTPServer:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _answer
 
         def log_message(self, *args):  # requests are not logged: URLs can carry lead ids
             pass

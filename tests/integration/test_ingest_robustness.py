@@ -209,10 +209,11 @@ def test_any_order_and_duplication_gives_the_same_rows_and_summary(local_aws, ev
     results = []
     for variant in ("plain", "chaos"):
         campaign = f"c-h-{uuid.uuid4().hex[:8]}"
+        # Message ids are WhatsApp's, unique across campaigns: each run gets its own.
         recording.record_recipients(
-            campaign, [RecipientIn.model_validate(recipient(f"L-{i}", f"wamid.H{i}")) for i in range(3)]
+            campaign, [RecipientIn.model_validate(recipient(f"L-{i}", f"{campaign}.wamid.H{i}")) for i in range(3)]
         )
-        sequence = [meta_status(m, s, t, c if s == "failed" else None) for m, s, t, c in events]
+        sequence = [meta_status(f"{campaign}.{m}", s, t, c if s == "failed" else None) for m, s, t, c in events]
         if variant == "chaos":
             sequence = data.draw(st.permutations(sequence + data.draw(st.lists(st.sampled_from(sequence), max_size=6))))
         cut = data.draw(st.integers(min_value=0, max_value=len(sequence))) if variant == "chaos" else len(sequence)

@@ -28,5 +28,10 @@ class InvalidInput(DomainError):
     code = "validation_error"
 
 
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
 class StoreConflict(Exception):
     """An optimistic write kept losing to concurrent writers; the caller may retry later."""

@@ -25,6 +25,7 @@ RowKey = tuple[str, str]
 @dataclass
 class IngestResult:
     statuses: int = 0
+    unreadable: list[str] = field(default_factory=list)
     rows_changed: int = 0
     held_for_recording: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
@@ -40,7 +41,10 @@ def sender_reference(opaque: str | None) -> RowKey | None:
 
 
 def apply_webhook(payload: MetaWebhook) -> IngestResult:
-    return apply_statuses(payload.statuses())
+    readable, unreadable = payload.read_statuses()
+    result = apply_statuses(readable)
+    result.unreadable = unreadable
+    return result
 
 
 def apply_statuses(statuses: list[MetaStatus]) -> IngestResult:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
 
@@ -25,11 +25,15 @@ class MetaError(BaseModel):
     error_data: MetaErrorData | None = None
 
 
+# Unix seconds up to 2100: a negative or larger value is not a status Meta sent (and would not fit a date).
+EpochSeconds = Annotated[int, Field(ge=0, le=4102444800)]
+
+
 class MetaStatus(BaseModel):
-    id: str = Field(min_length=1)
-    status: str = Field(min_length=1)
-    # Unix seconds; Meta sends a string, integers are accepted too.
-    timestamp: int
+    id: str = Field(min_length=1, max_length=512)
+    status: str = Field(min_length=1, max_length=64)
+    # Meta sends a string of digits; integers are accepted too.
+    timestamp: EpochSeconds
     recipient_id: str | None = None
     recipient_user_id: str | None = None
     biz_opaque_callback_data: str | None = None
@@ -37,7 +41,9 @@ class MetaStatus(BaseModel):
 
 
 class MetaChangeValue(BaseModel):
-    statuses: list[MetaStatus] = Field(default_factory=list)
+    # Items are validated one by one (MetaWebhook.statuses): one unreadable status must not
+    # keep the others of the same POST from being applied.
+    statuses: list[Any] = Field(default_factory=list)
 
 
 class MetaChange(BaseModel):
@@ -55,7 +61,21 @@ class MetaWebhook(BaseModel):
     entry: list[MetaEntry] = Field(default_factory=list)
 
     def statuses(self) -> list[MetaStatus]:
-        return [s for e in self.entry for c in e.changes for s in c.value.statuses]
+        return self.read_statuses()[0]
+
+    def read_statuses(self) -> tuple[list[MetaStatus], list[str]]:
+        """Every readable status of every entry and change, and what is wrong with the others."""
+        readable, problems = [], []
+        for i, entry in enumerate(self.entry):
+            for j, change in enumerate(entry.changes):
+                for k, item in enumerate(change.value.statuses):
+                    try:
+                        readable.append(MetaStatus.model_validate(item))
+                    except ValidationError as error:
+                        first = error.errors()[0]
+                        field = ".".join(str(p) for p in first["loc"]) or "item"
+                        problems.append(f"entry[{i}].changes[{j}].statuses[{k}].{field}: {first['msg']}")
+        return readable, problems
 
 
 # --- Domain ----------------------------------------------------------------
@@ -67,7 +87,7 @@ class StatusEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     status: str
-    timestamp: int
+    timestamp: EpochSeconds
     error_code: int | None = None
     error_title: str | None = None
     error_details: str | None = None
@@ -85,8 +105,8 @@ class StatusEvent(BaseModel):
 
 
 class Step(BaseModel):
-    name: str = Field(max_length=512)
-    status: str = Field(max_length=128)
+    name: str = Field(min_length=1, max_length=512)
+    status: str = Field(min_length=1, max_length=128)
     details: str = Field(default="", max_length=2048)
     timestamp: AwareDatetime
 

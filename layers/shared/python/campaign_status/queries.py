@@ -75,7 +75,7 @@ def list_rows(
     cursors visits every row once, whatever changes meanwhile.
     """
     query = f"{campaign_id}|{delivery_status or ''}|{error_code or ''}"
-    position = decode_cursor(cursor, query) if cursor else CursorPosition(query=query, shard=0)
+    position = decode_cursor(cursor, query) if cursor is not None else CursorPosition(query=query, shard=0)
     require_campaign(campaign_id)
     read_page = _page_reader(campaign_id, delivery_status, error_code)
     shards = settings().row_shards

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from . import campaign_store, delivery_store as store
-from .errors import StoreConflict
+from .errors import Conflict, InvalidInput, StoreConflict
 from .models import RecipientIn
 from .rules import record_step
 
@@ -13,14 +13,36 @@ _MAX_OPTIMISTIC_TRIES = 12
 _WRITERS = 16
 
 
+def _check_message_ids(campaign_id: str, recipients: list[RecipientIn], links: dict) -> None:
+    """A WhatsApp message belongs to one lead: refuse the request before anything is written."""
+    owner: dict[str, str] = {}
+    for index, recipient in enumerate(recipients):
+        message_id = recipient.message_id
+        if message_id is None:
+            continue
+        if owner.setdefault(message_id, recipient.lead_id) != recipient.lead_id:
+            raise InvalidInput(
+                f"message_id of recipients[{index}] is also given to lead {owner[message_id]!r}",
+                [{"index": index, "field": f"recipients[{index}].message_id", "message": "used by two leads"}],
+            )
+        link = links.get(message_id)
+        if link is not None and link.linked and (link.campaign_id, link.lead_id) != (campaign_id, recipient.lead_id):
+            raise Conflict(
+                f"message_id of recipients[{index}] is already recorded for another lead",
+                [{"index": index, "field": f"recipients[{index}].message_id",
+                  "message": f"recorded for lead {link.lead_id!r} of campaign {link.campaign_id!r}"}],
+            )
+
+
 def record_recipients(campaign_id: str, recipients: list[RecipientIn]) -> int:
+    links = store.get_message_links([r.message_id for r in recipients if r.message_id])
+    _check_message_ids(campaign_id, recipients, links)
     campaign_store.ensure_campaign(campaign_id, store.utcnow().isoformat())
     # One lead's steps are applied in request order by one worker; leads run in parallel.
     by_lead: dict[str, list[RecipientIn]] = {}
     for recipient in recipients:
         by_lead.setdefault(recipient.lead_id, []).append(recipient)
     rows = store.get_rows([(campaign_id, lead) for lead in by_lead])
-    links = store.get_message_links([r.message_id for r in recipients if r.message_id])
 
     def record_lead(lead_id: str) -> None:
         row = rows.get((campaign_id, lead_id))

@@ -11,6 +11,8 @@ import json
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
@@ -39,8 +41,16 @@ class SliceResult(BaseModel):
     bytes: int
 
 
+@cache
+def _iana_zones() -> frozenset[str]:
+    # The IANA list shipped with tzdata, not the machine's zone files ("localtime", "posixrules").
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
 def zone_named(name: str) -> ZoneInfo:
     try:
+        if name not in _iana_zones():  # not "localtime" or a file path: a name any user can read
+            raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(

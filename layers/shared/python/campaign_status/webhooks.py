@@ -26,23 +26,31 @@ def _unprocessable_reason(body: bytes) -> tuple[MetaWebhook | None, str | None]:
 
 
 def _apply(body: bytes) -> tuple[IngestResult | None, str | None]:
+    """(result, None) when every status applied; (partial result or None, reason) otherwise."""
     payload, reason = _unprocessable_reason(body)
     if payload is None:
         return None, reason
     try:
-        return apply_webhook(payload), None
+        result = apply_webhook(payload)
     except (ClientError, BotoCoreError, StoreConflict) as error:
         return None, f"store failure: {type(error).__name__}: {error}"
+    except Exception as error:  # a fault of ours must not cost Meta's data: keep the body
+        logger.exception("webhook apply failed")
+        return None, f"internal error: {type(error).__name__}: {error}"
+    if result.unreadable:
+        # The readable statuses are applied; the body is kept for the others.
+        return result, "unreadable status: " + "; ".join(result.unreadable[:5])
+    return result, None
 
 
 def receive_status_webhook(body: bytes) -> tuple[Outcome, IngestResult | None]:
     """Apply a signed body; what cannot be applied is kept (raises only if it cannot even be kept)."""
     result, reason = _apply(body)
-    if result is not None:
+    if reason is None:
         return "applied", result
-    item = quarantine_store.keep(body, reason or "unknown")
+    item = quarantine_store.keep(body, reason)
     logger.warning("webhook quarantined", extra={"quarantine_id": item.id, "reason": item.reason, "size": item.size})
-    return "quarantined", None
+    return "quarantined", result
 
 
 def redrive(item_id: str) -> tuple[str, str | None]:
@@ -52,8 +60,8 @@ def redrive(item_id: str) -> tuple[str, str | None]:
     if found is None:
         raise NotFound(f"quarantine item {item_id!r} is not known")
     _, body = found
-    result, reason = _apply(body)
-    if result is not None:
+    _, reason = _apply(body)
+    if reason is None:
         quarantine_store.release(item_id)
         return "applied", None
     quarantine_store.set_reason(item_id, reason or "unknown")

@@ -1,0 +1,113 @@
+"""What careless and hostile clients send: always a 4xx in the contract's shape, never a 5xx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from campaign_status.settings import settings
+from tests.integration.test_api import JSON, post_webhook, record, recipient, status, status_payload
+
+
+def error_of(response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"]), body
+    return body["error"]
+
+
+class TestWebhookBodies:
+    @pytest.mark.parametrize("timestamp", ["253402300800", "99999999999999999999", "-5"])
+    def test_impossible_timestamp_is_kept_aside_and_blocks_nothing(self, gateway, timestamp):
+        record(gateway, "c-ts", [recipient("L-1", "wamid.KNOWN")])
+        bad = status_payload({**status("wamid.KNOWN", "sent", 0), "timestamp": timestamp},
+                             {**status("wamid.UNSEEN", "sent", 0), "timestamp": timestamp})
+        response = post_webhook(gateway, bad)
+        assert (response.status, response.json()) == (200, {"status": "quarantined"})
+        # The unknown message can still be recorded: nothing unreadable was held for it.
+        assert record(gateway, "c-ts", [recipient("L-2", "wamid.UNSEEN")]).status == 200
+        (item,) = gateway.handle("GET", "/quarantine").json()["items"]
+        assert "statuses[0].timestamp" in item["reason"]
+
+    def test_one_unreadable_status_does_not_cost_the_others(self, gateway):
+        record(gateway, "c-mixed", [recipient("L-1", "wamid.GOOD")])
+        body = status_payload(status("wamid.GOOD", "delivered", 1793527300),
+                              {**status("wamid.GOOD", "read", 1793527301), "timestamp": "soon"})
+        assert post_webhook(gateway, body).json() == {"status": "quarantined"}
+        assert gateway.handle("GET", "/campaigns/c-mixed/recipients/L-1").json()["delivery_status"] == "delivered"
+        (item,) = gateway.handle("GET", "/quarantine").json()["items"]
+        assert "entry[0].changes[0].statuses[1].timestamp" in item["reason"]
+
+
+class TestApiBodies:
+    def test_body_that_is_not_utf8_is_400(self, gateway):
+        response = gateway.handle("POST", "/campaigns/c-x/recipients", JSON, b"\xff\xfe")
+        assert response.status == 400 and error_of(response)["code"] == "bad_request"
+
+    def test_absurdly_nested_body_is_400(self, gateway):
+        response = gateway.handle("POST", "/campaigns/c-x/recipients", JSON, b'{"recipients":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+        assert response.status == 400
+
+    def test_invalid_json_names_the_body(self, gateway):
+        response = gateway.handle("POST", "/campaigns/c-x/recipients", JSON, b'{"recipients": [')
+        assert response.status == 422 and error_of(response)["details"][0]["field"] == "body"
+
+    @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+    def test_a_body_that_is_not_json_is_415(self, gateway, content_type):
+        body = json.dumps({"recipients": [recipient("L-1")]}).encode()
+        response = gateway.handle("POST", "/campaigns/c-x/recipients", {"content-type": content_type}, body)
+        assert response.status == 415 and error_of(response)["code"] == "unsupported_media_type"
+
+    def test_media_type_is_case_insensitive(self, gateway):
+        body = json.dumps({"recipients": [recipient("L-1")]}).encode()
+        response = gateway.handle("POST", "/campaigns/c-x/recipients", {"Content-Type": "Application/JSON; charset=UTF-8"}, body)
+        assert response.status == 200
+
+    def test_unexpected_fault_is_500_in_the_contract_shape(self, gateway, monkeypatch):
+        record(gateway, "c-x", [recipient("L-1")])
+        monkeypatch.setattr("campaign_status.queries.campaign_summary", lambda _: 1 / 0)
+        response = gateway.handle("GET", "/campaigns/c-x/summary")
+        assert response.status == 500 and error_of(response)["code"] == "internal_error"
+        assert "ZeroDivision" not in response.body.decode()
+
+
+class TestIdentifiers:
+    @pytest.mark.parametrize("lead", ["L 4", "L/4", "L#4", "L%4", "L+4", "दिवाली", "L?4"])
+    def test_any_lead_id_can_be_fetched_url_encoded(self, gateway, lead):
+        from urllib.parse import quote
+
+        assert record(gateway, "c-ids", [recipient(lead, f"wamid.{quote(lead, safe='')}")]).status == 200
+        response = gateway.handle("GET", f"/campaigns/c-ids/recipients/{quote(lead, safe='')}")
+        assert response.status == 200 and response.json()["lead_id"] == lead
+
+    def test_one_message_for_two_leads_in_a_request_is_422(self, gateway):
+        response = record(gateway, "c-dup", [recipient("D-1", "wamid.D"), recipient("D-2", "wamid.D")])
+        assert response.status == 422 and error_of(response)["details"][0]["index"] == 1
+        assert gateway.handle("GET", "/campaigns/c-dup/summary").status == 404
+
+    def test_a_message_already_recorded_for_another_lead_is_409(self, gateway):
+        record(gateway, "c-one", [recipient("A-1", "wamid.OWNED")])
+        response = record(gateway, "c-two", [recipient("B-1", "wamid.FREE"), recipient("B-2", "wamid.OWNED")])
+        assert response.status == 409 and error_of(response)["details"][0]["index"] == 1
+        assert gateway.handle("GET", "/campaigns/c-two/summary").status == 404  # nothing applied
+        assert record(gateway, "c-one", [recipient("A-1", "wamid.OWNED")]).status == 200  # same lead again: fine
+
+
+class TestSmallThings:
+    def test_empty_cursor_is_400(self, gateway):
+        record(gateway, "c-x", [recipient("L-1")])
+        assert gateway.handle("GET", "/campaigns/c-x/recipients?cursor=").status == 400
+
+    def test_error_code_must_be_a_whole_number(self, gateway):
+        assert gateway.handle("GET", "/error-codes/131026.0").status == 422
+        assert gateway.handle("GET", "/error-codes/131026").status == 200
+
+    def test_handshake_without_challenge_is_400(self, gateway):
+        token = settings().verify_token
+        assert gateway.handle("GET", f"/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token={token}").status == 400
+
+    @pytest.mark.parametrize("zone", ["localtime", "posixrules", "../etc/passwd", ""])
+    def test_timezone_must_be_an_iana_name(self, gateway, zone):
+        record(gateway, "c-x", [recipient("L-1")])
+        response = gateway.handle("POST", "/campaigns/c-x/reports", JSON, json.dumps({"timezone": zone}).encode())
+        assert response.status == 422
