@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,11 @@ class PipForArm64:
              "--only-binary=:all:"],
             check=True,
         )
+        # The Lambda runtime brings its own boto3/botocore; a second, different botocore
+        # pulled in by aws-xray-sdk would shadow the runtime's and mismatch its boto3.
+        for pattern in ("boto3*", "botocore*", "s3transfer*"):
+            for path in target.glob(pattern):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
         return True
 
 
