@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
 from campaign_status.http_errors import error_response, register_error_handlers
-from campaign_status.observability import logger, metrics, tracer
+from campaign_status.observability import count_by, logger, metrics, tracer
 from campaign_status.signature import SIGNATURE_HEADER, app_secret, is_signed_by, verify_token
 from campaign_status.webhooks import receive_status_webhook
-from aws_lambda_powertools.metrics import MetricUnit
 
 app = APIGatewayHttpResolver()
 register_error_handlers(app)
@@ -36,6 +36,8 @@ def receive_notification():
     outcome, result = receive_status_webhook(raw)
     if result is not None:
         metrics.add_metric(name="StatusesApplied", unit=MetricUnit.Count, value=result.statuses)
+        count_by("StatusesByValue", "status", result.by_status)
+        count_by("DeliveryErrorsByCode", "error_code", result.by_error_code)
         logger.info("webhook applied", extra={"statuses": result.statuses, "rows_changed": result.rows_changed,
                                               "held_for_recording": result.held_for_recording})
     if outcome == "quarantined":

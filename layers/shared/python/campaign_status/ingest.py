@@ -29,6 +29,7 @@ class IngestResult:
     rows_changed: int = 0
     held_for_recording: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    by_error_code: dict[int, int] = field(default_factory=dict)
 
 
 def sender_reference(opaque: str | None) -> RowKey | None:
@@ -54,6 +55,8 @@ def apply_statuses(statuses: list[MetaStatus]) -> IngestResult:
     for status in statuses:
         events[status.id].append(StatusEvent.from_meta(status))
         result.by_status[status.status] = result.by_status.get(status.status, 0) + 1
+        for error in status.errors[:1]:
+            result.by_error_code[error.code] = result.by_error_code.get(error.code, 0) + 1
         if (ref := sender_reference(status.biz_opaque_callback_data)) is not None:
             declared[status.id] = ref
     if not events:
