@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import warnings
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from functools import cache
+
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 SERVICE = "campaign-delivery-status"
 NAMESPACE = "CampaignDeliveryStatus"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+@cache
+def _tracer():
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def __getattr__(name: str):
+    # The X-Ray SDK alone takes ~200 ms to import: only functions that use `tracer` pay for it.
+    # The webhook does not (Lambda's active tracing still records its invocations), so that
+    # Meta's first POST after a cold start is answered sooner.
+    if name == "tracer":
+        return _tracer()
+    raise AttributeError(name)
 
 # A request that adds no metric is normal here (handshakes, 4xx): not worth a warning per call.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
