@@ -17,3 +17,9 @@ def test_count_by_writes_one_emf_metric_per_value(capsys, monkeypatch):
         (directive,) = line["_aws"]["CloudWatchMetrics"]
         assert directive["Namespace"] == NAMESPACE
         assert line["service"] == SERVICE
+
+
+def test_count_by_is_silent_when_metrics_are_disabled(capsys, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    count_by("StatusesByValue", "status", {"read": 3})
+    assert capsys.readouterr().out == ""

@@ -8,6 +8,7 @@ from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = "campaign-delivery-status"
 NAMESPACE = "CampaignDeliveryStatus"
@@ -37,6 +38,8 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 def count_by(metric: str, dimension: str, counts: dict) -> None:
     """One EMF metric per value (status, error code): dimensions must not mix within one flush."""
+    if is_metrics_disabled():  # single_metric does not ask, unlike Metrics' own flush
+        return
     for value, count in counts.items():
         with single_metric(name=metric, unit=MetricUnit.Count, value=count, namespace=NAMESPACE) as one:
             one.add_dimension(name="service", value=SERVICE)
