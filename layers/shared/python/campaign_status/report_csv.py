@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from functools import lru_cache
 
 from .models import RecipientRow
 from .views import error_message, iso
@@ -29,27 +30,32 @@ STATUS_TITLES = {
     "read": "Read",
     "failed": "Failed",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset("=+-@\t\r")
 _PHONE = re.compile(r"\+\d+")
 
 
 def neutralise(cell: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    return "'" + cell if cell[:1] in _FORMULA_FIRST else cell
+
+
+@lru_cache(maxsize=4096)
+def _local_time(moment: datetime, zone: tzinfo) -> str:
+    # A campaign sends ~1,000 messages a second: rows share step timestamps by the thousand.
+    return iso(moment, zone)
 
 
 def csv_cells(row: RecipientRow, zone: tzinfo) -> list[str]:
-    phone = row.phone if _PHONE.fullmatch(row.phone) else neutralise(row.phone)
-    return [
-        neutralise(row.lead_id),
-        phone,
-        iso(row.step.timestamp, zone),
-        neutralise(row.step.name),
-        neutralise(row.step.status),
-        neutralise(row.step.details),
-        STATUS_TITLES[row.delivery_status],
-        neutralise(error_message(row) or ""),
-    ]
+    # The report's hot loop (a million rows): plain code, one pass, no per-cell calls.
+    step = row.step
+    phone = row.phone
+    cells = [row.lead_id, phone, step.name, step.status, step.details, error_message(row) or ""]
+    first = _FORMULA_FIRST
+    lead, phone, name, status, details, error = ["'" + c if c[:1] in first else c for c in cells]
+    if row.phone[:1] == "+" and _PHONE.fullmatch(row.phone):
+        phone = row.phone
+    return [lead, phone, _local_time(step.timestamp, zone), name, status, details,
+            STATUS_TITLES[row.delivery_status], error]
 
 
 class CsvEncoder:
