@@ -47,8 +47,9 @@ def set_rows_total(campaign_id: str, report_id: str, rows_total: int) -> None:
     )
 
 
-def finish(campaign_id: str, report_id: str, object_key: str, rows: int) -> None:
-    _table().update_item(
+def finish(campaign_id: str, report_id: str, object_key: str, rows: int) -> Report:
+    """Mark the report SUCCEEDED; returns it as stored now."""
+    item = _table().update_item(
         Key=_key(campaign_id, report_id),
         UpdateExpression="SET #s = :s, object_key = :k, rows_written = :r, rows_total = :r, finished_at = :f",
         ExpressionAttributeNames={"#s": "status"},
@@ -58,7 +59,9 @@ def finish(campaign_id: str, report_id: str, object_key: str, rows: int) -> None
             ":r": rows,
             ":f": datetime.now(timezone.utc).isoformat(),
         },
-    )
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    return Report.model_validate(item)
 
 
 def fail(campaign_id: str, report_id: str, reason: str) -> None:
@@ -91,25 +94,45 @@ def final_key(campaign_id: str, report_id: str) -> str:
 
 
 class ObjectWriter:
-    """Writes one S3 object from a stream of byte chunks, holding at most about one part in memory."""
+    """Writes one S3 object from a stream of byte chunks, holding one part in memory.
+
+    The part buffer is allocated once and filled in place, and parts are exactly
+    MIN_PART_BYTES (but the last): a slice of a million rows then makes no large
+    allocation after its first, so its memory stays what it was at the first part
+    (growing and freeing multi-megabyte buffers part after part lets the C heap fragment
+    and grow with the number of parts).
+    """
 
     def __init__(self, key: str, content_type: str = "text/csv; charset=utf-8"):
         self.key = key
         self._content_type = content_type
-        self._buffer = bytearray()
+        self._part: bytearray | None = None
+        self._filled = 0
         self._upload_id: str | None = None
         self._parts: list[dict] = []
         self.size = 0
 
     def write(self, data: bytes) -> None:
-        self._buffer += data
-        self.size += len(data)
-        if len(self._buffer) >= MIN_PART_BYTES:
-            self._flush()
+        if self._part is None:
+            self._part = bytearray(MIN_PART_BYTES)
+        view = memoryview(data)
+        while view:
+            taken = view[: MIN_PART_BYTES - self._filled]
+            self._part[self._filled : self._filled + len(taken)] = taken
+            self._filled += len(taken)
+            self.size += len(taken)
+            view = view[len(taken) :]
+            if self._filled == MIN_PART_BYTES:
+                self._flush()
+
+    def _buffered(self) -> bytes | bytearray:
+        if self._filled == MIN_PART_BYTES:
+            return self._part  # the whole buffer, uploaded as it is
+        return bytes(memoryview(self._part)[: self._filled]) if self._part is not None else b""
 
     def copy_object(self, source_key: str) -> None:
         """Append a whole object (at least MIN_PART_BYTES) by server-side copy when nothing is buffered."""
-        if self._buffer:
+        if self._filled:
             raise ValueError("copy only on a part boundary")
         self._ensure_upload()
         number = len(self._parts) + 1
@@ -123,7 +146,7 @@ class ObjectWriter:
         self._parts.append({"PartNumber": number, "ETag": response["CopyPartResult"]["ETag"]})
 
     def at_part_boundary(self) -> bool:
-        return not self._buffer
+        return self._filled == 0
 
     def _ensure_upload(self) -> None:
         if self._upload_id is None:
@@ -135,18 +158,18 @@ class ObjectWriter:
         self._ensure_upload()
         number = len(self._parts) + 1
         response = aws.s3().upload_part(
-            Bucket=settings().bucket_name, Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=bytes(self._buffer)
+            Bucket=settings().bucket_name, Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=self._buffered()
         )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
-        self._buffer.clear()
+        self._filled = 0
 
     def close(self) -> None:
         if self._upload_id is None:
             aws.s3().put_object(
-                Bucket=settings().bucket_name, Key=self.key, Body=bytes(self._buffer), ContentType=self._content_type
+                Bucket=settings().bucket_name, Key=self.key, Body=self._buffered(), ContentType=self._content_type
             )
             return
-        if self._buffer or not self._parts:
+        if self._filled or not self._parts:
             self._flush()
         aws.s3().complete_multipart_upload(
             Bucket=settings().bucket_name, Key=self.key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}

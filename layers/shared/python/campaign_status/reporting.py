@@ -24,7 +24,8 @@ from .queries import campaign_summary, require_campaign
 from .report_csv import CsvEncoder
 from .settings import settings
 
-_FLUSH_CHARS = 1024 * 1024
+# Encoded text goes to the part buffer in small chunks: no large string is ever made.
+_FLUSH_CHARS = 64 * 1024
 
 
 class SliceTask(BaseModel):
@@ -157,9 +158,10 @@ def assemble_report(campaign_id: str, report_id: str, parts: list[SliceResult]) 
         writer.abort()
         raise
     rows = sum(p.rows for p in parts)
-    report_store.finish(campaign_id, report_id, writer.key, rows)
+    report = report_store.finish(campaign_id, report_id, writer.key, rows)
     report_store.delete_objects([p.key for p in parts])
-    return {"key": writer.key, "rows": rows}
+    seconds = (report.finished_at - report.created_at).total_seconds() if report.finished_at else 0.0
+    return {"key": writer.key, "rows": rows, "seconds": round(seconds, 3)}
 
 
 def fail_report(campaign_id: str, report_id: str, error: dict | None) -> None:
