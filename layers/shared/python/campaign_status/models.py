@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
 
@@ -104,11 +104,21 @@ class StatusEvent(BaseModel):
         )
 
 
+def _as_utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+# The same instant, on the standard library's UTC: parsed times otherwise each carry their
+# own tzinfo object, and comparing or hashing them (the report caches local times by step
+# time, a million rows at a time) then calls into that object every time.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+
+
 class Step(BaseModel):
     name: str = Field(min_length=1, max_length=512)
     status: str = Field(min_length=1, max_length=128)
     details: str = Field(default="", max_length=2048)
-    timestamp: AwareDatetime
+    timestamp: UtcDatetime
 
 
 class AttemptError(BaseModel):
