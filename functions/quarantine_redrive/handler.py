@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from campaign_status.observability import logger, metrics, tracer
+from campaign_status.observability import log_metrics, logger, metrics, tracer
 from campaign_status.webhooks import redrive_all
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
+@log_metrics
 def lambda_handler(event, context):
     outcomes = redrive_all()
     metrics.add_metric(name="QuarantineRedriven", unit=MetricUnit.Count, value=outcomes["applied"])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
-from campaign_status.observability import logger
+from campaign_status.observability import log_metrics, logger, metrics
 from campaign_status.reporting import fail_report
 
 
@@ -15,8 +16,10 @@ class FailedJob(BaseModel):
 
 
 @logger.inject_lambda_context
+@log_metrics
 def lambda_handler(event, context):
     job = FailedJob.model_validate(event)
     fail_report(job.campaign_id, job.report_id, job.error)
+    metrics.add_metric(name="ReportsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("report failed", extra={"campaign_id": job.campaign_id, "report_id": job.report_id})
     return {"status": "FAILED"}

@@ -7,7 +7,7 @@ import base64
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from campaign_status.http_errors import error_response, register_error_handlers
-from campaign_status.observability import count_by, logger, metrics
+from campaign_status.observability import count_by, log_metrics, logger, metrics
 from campaign_status.signature import SIGNATURE_HEADER, app_secret, is_signed_by, verify_token
 from campaign_status.webhooks import receive_status_webhook
 
@@ -47,6 +47,6 @@ def receive_notification():
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@log_metrics
 def lambda_handler(event, context):
     return app.resolve(event, context)

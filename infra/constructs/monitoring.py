@@ -121,7 +121,7 @@ class Monitoring(Construct):
         return alarm
 
     def _dashboard(self, ingest, api, reports, storage, code) -> cloudwatch.Dashboard:
-        stage, webhook, machine = ingest.stage, ingest.webhook_function, reports.state_machine
+        stage, webhook = ingest.stage, ingest.webhook_function
         dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=cdk.Duration.hours(3))
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24, height=4)
@@ -152,12 +152,15 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
-                title="Report duration (ms)",
+                title="Reports: request to file (s), rows, failures",
                 left=[
-                    machine.metric_time(period=PERIOD, statistic="Average", label="average"),
-                    machine.metric_time(period=PERIOD, statistic="Maximum", label="maximum"),
+                    service_metric("ReportSeconds", "Average").with_(label="average"),
+                    service_metric("ReportSeconds", "Maximum").with_(label="maximum"),
                 ],
-                right=[machine.metric_failed(period=PERIOD, statistic="Sum", label="failed")],
+                right=[
+                    service_metric("ReportRows").with_(label="rows"),
+                    service_metric("ReportsFailed").with_(label="failed"),
+                ],
                 width=8,
             ),
             cloudwatch.GraphWidget(

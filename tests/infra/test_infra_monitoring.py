@@ -89,5 +89,5 @@ def test_counter_dead_letters_alarm(dev):
 def test_one_dashboard_with_the_key_graphs(dev):
     (dashboard,) = dev.of_type("AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
-    for metric in ("StatusesApplied", "WebhooksQuarantined", "Latency", "ExecutionTime", "ThrottledRequests"):
+    for metric in ("StatusesApplied", "WebhooksQuarantined", "Latency", "ReportSeconds", "ThrottledRequests"):
         assert f'\\"{metric}\\"' in body, metric

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 
 import boto3
@@ -81,3 +82,15 @@ def test_timezone_moves_timestamps(gateway):
     report = wait_for(gateway, "c-tz", start(gateway, "c-tz", b'{"timezone": "Asia/Kolkata"}'))
     rows = list(csv.reader(io.StringIO(requests.get(report["download_url"], timeout=30).content.decode("utf-8-sig"))))
     assert rows[1][2] == "2026-11-01T15:30:00+05:30"
+
+
+def test_a_finished_report_reports_its_duration_and_rows_as_metrics(aws, gateway, monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    record(gateway, "c-metrics", [recipient(f"L-{i}", f"wamid.MT{i}") for i in range(4)])
+    report_id = start(gateway, "c-metrics")
+    assert aws.wait_for_report(report_id)["status"] == "SUCCEEDED"  # the whole execution, metrics included
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    (metric,) = [line for line in lines if line.get("report_id") == report_id]
+    assert metric["ReportRows"] in (4.0, [4.0])
+    (seconds,) = metric["ReportSeconds"] if isinstance(metric["ReportSeconds"], list) else [metric["ReportSeconds"]]
+    assert 0 <= seconds < 60

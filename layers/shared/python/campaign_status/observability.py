@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
-
 from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics
@@ -44,3 +44,20 @@ def count_by(metric: str, dimension: str, counts: dict) -> None:
         with single_metric(name=metric, unit=MetricUnit.Count, value=count, namespace=NAMESPACE) as one:
             one.add_dimension(name="service", value=SERVICE)
             one.add_dimension(name=dimension, value=str(value)[:64])
+
+
+def log_metrics(handler):
+    """Powertools' `log_metrics`, with the metric set emptied after each invocation also where
+    metrics are disabled (the embedded run): Powertools keeps the set then, and a long-running
+    local server would add to it with every request."""
+    flushing = metrics.log_metrics(handler)
+
+    @functools.wraps(handler)
+    def run(event, context):
+        try:
+            return flushing(event, context)
+        finally:
+            if is_metrics_disabled():
+                metrics.clear_metrics()
+
+    return run
