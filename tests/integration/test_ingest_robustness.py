@@ -231,3 +231,24 @@ def test_any_order_and_duplication_gives_the_same_rows_and_summary(local_aws, ev
             )
         )
     assert results[0] == results[1]
+
+
+def test_one_post_of_1000_statuses_over_several_entries_applies_every_one(aws, gateway):
+    """Meta's largest batch: 1,000 statuses in one POST, spread over entries and changes."""
+    campaign = "c-batch"
+    leads = [f"L-{i:04d}" for i in range(500)]
+    for start in (0, 250):
+        assert record(gateway, campaign, [recipient(l, f"wamid.B{l}") for l in leads[start:start + 250]]).status == 200
+    statuses = [status(f"wamid.B{l}", "sent", 1793527300) for l in leads]
+    statuses += [status(f"wamid.B{l}", "failed", 1793527310, 131026) if i % 10 == 0
+                 else status(f"wamid.B{l}", "read", 1793527320) for i, l in enumerate(leads)]
+    entries = [{"id": str(e), "changes": [{"field": "messages", "value": {"statuses": statuses[c::4]}}
+                                          for c in (e, e + 2)]} for e in (0, 1)]
+    raw = json.dumps({"object": "whatsapp_business_account", "entry": entries}).encode()
+    answer = post_webhook(gateway, raw)
+    assert (answer.status, answer.json()) == (200, {"status": "applied"})
+    aws.pump.drain()
+    summary = gateway.handle("GET", f"/campaigns/{campaign}/summary").json()
+    assert summary["delivery_status"] == {"not_attempted": 0, "pending": 0, "sent": 0, "delivered": 0,
+                                          "read": 450, "failed": 50}
+    recount_equals_summary(aws, campaign)
