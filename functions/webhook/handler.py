@@ -1,38 +1,43 @@
-"""Meta's WhatsApp webhook: the subscription handshake and signed status notifications."""
+"""Meta's WhatsApp webhook: the subscription handshake and signed status notifications.
+
+Two fixed routes, so the event is read with one small model rather than a resolver: the
+function's cold start is what Meta's first POST after a quiet spell waits for.
+"""
 
 from __future__ import annotations
 
-import base64
+import json
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
-from campaign_status.http_errors import error_response, register_error_handlers
+from campaign_status.errors import error_document
+from campaign_status.models import GatewayRequest
 from campaign_status.observability import count_by, log_metrics, logger, metrics
 from campaign_status.signature import SIGNATURE_HEADER, app_secret, is_signed_by, verify_token
 from campaign_status.webhooks import receive_status_webhook
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+
+def _answer(status: int, body: str, content_type: str = "application/json") -> dict:
+    return {"statusCode": status, "headers": {"Content-Type": content_type}, "body": body}
 
 
-@app.get("/webhooks/whatsapp")
-def verify_subscription():
-    params = app.current_event.query_string_parameters or {}
+def _error(status: int, code: str, message: str) -> dict:
+    return _answer(status, json.dumps(error_document(code, message)))
+
+
+def verify_subscription(params: dict[str, str]) -> dict:
     if params.get("hub.mode") != "subscribe" or params.get("hub.verify_token") != verify_token():
-        return error_response(403, "forbidden", "hub.mode must be subscribe and hub.verify_token must match")
+        return _error(403, "forbidden", "hub.mode must be subscribe and hub.verify_token must match")
     if not params.get("hub.challenge"):
-        return error_response(400, "bad_request", "hub.challenge is missing")
-    return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=params["hub.challenge"])
+        return _error(400, "bad_request", "hub.challenge is missing")
+    return _answer(200, params["hub.challenge"], "text/plain")
 
 
-@app.post("/webhooks/whatsapp")
-def receive_notification():
-    event = app.current_event
+def receive_notification(request: GatewayRequest) -> dict:
     # The signature covers the bytes exactly as Meta sent them: never re-serialise first.
-    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode("utf-8")
-    if not is_signed_by(raw, event.headers.get(SIGNATURE_HEADER), app_secret()):
+    raw = request.raw_body()
+    if not is_signed_by(raw, request.header(SIGNATURE_HEADER), app_secret()):
         metrics.add_metric(name="SignatureRejected", unit=MetricUnit.Count, value=1)
-        return error_response(401, "bad_signature", "X-Hub-Signature-256 is missing or does not match the body")
+        return _error(401, "bad_signature", "X-Hub-Signature-256 is missing or does not match the body")
     outcome, result = receive_status_webhook(raw)
     if result is not None:
         metrics.add_metric(name="StatusesApplied", unit=MetricUnit.Count, value=result.statuses)
@@ -43,10 +48,20 @@ def receive_notification():
     if outcome == "quarantined":
         metrics.add_metric(name="WebhooksQuarantined", unit=MetricUnit.Count, value=1)
     # Exactly 200: Meta retries anything else for days. Quarantined bodies are kept, not lost.
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body='{"status":"%s"}' % outcome)
+    return _answer(200, json.dumps({"status": outcome}))
 
 
 @logger.inject_lambda_context
 @log_metrics
 def lambda_handler(event, context):
-    return app.resolve(event, context)
+    try:
+        request = GatewayRequest.model_validate(event)
+        if request.method == "GET":
+            return verify_subscription(request.query or {})
+        if request.method == "POST":
+            return receive_notification(request)
+        return _error(405, "method_not_allowed", f"{request.method} is not served here: use GET or POST")
+    except Exception:
+        # Logged with its traceback; Meta gets the contract's shape (and retries a 500).
+        logger.exception("webhook request failed")
+        return _error(500, "internal_error", "the request failed on our side; it is logged")

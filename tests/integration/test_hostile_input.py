@@ -71,6 +71,24 @@ class TestApiBodies:
         assert "ZeroDivision" not in response.body.decode()
 
 
+class TestWebhookLastResort:
+    def test_a_body_that_cannot_even_be_kept_is_500_so_meta_retries(self, gateway, monkeypatch):
+        def store_down(body, reason):
+            raise ConnectionError("S3 is unreachable")
+
+        monkeypatch.setattr("campaign_status.quarantine_store.keep", store_down)
+        response = post_webhook(gateway, b"not json at all")
+        assert response.status == 500 and error_of(response)["code"] == "internal_error"
+        assert "S3" not in response.body.decode()
+
+    def test_a_method_the_webhook_does_not_serve_is_405(self, aws):
+        event = {"version": "2.0", "rawPath": "/webhooks/whatsapp", "headers": {},
+                 "requestContext": {"http": {"method": "PUT", "path": "/webhooks/whatsapp"}}}
+        answer = aws.function("functions/webhook").invoke(event)
+        assert answer["statusCode"] == 405
+        assert json.loads(answer["body"])["error"]["code"] == "method_not_allowed"
+
+
 class TestIdentifiers:
     @pytest.mark.parametrize("lead", ["L 4", "L/4", "L#4", "L%4", "L+4", "दिवाली", "L?4"])
     def test_any_lead_id_can_be_fetched_url_encoded(self, gateway, lead):

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def error_document(code: str, message: str, details: list | None = None) -> dict:
+    """The body of every error answer: `{"error": {"code", "message", "details"}}`."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
 class DomainError(Exception):
     status = 400
     code = "bad_request"

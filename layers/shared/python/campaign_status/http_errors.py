@@ -8,15 +8,15 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 
-from .errors import DomainError
+from .errors import DomainError, error_document
 from .observability import logger
 
 _JSON_TYPES = ("application/json", "application/problem+json")
 
 
 def error_response(status: int, code: str, message: str, details: list | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details or []}}
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body=json.dumps(error_document(code, message, details)))
 
 
 def _location(loc) -> str:
@@ -85,8 +85,7 @@ def require_json(event: dict) -> dict | None:
         return None  # no declared type: read as JSON
     media = headers[name].split(";")[0].strip().lower()
     if media not in _JSON_TYPES and not media.endswith("+json"):
-        body = {"error": {"code": "unsupported_media_type", "message": f"send the body as application/json, not {media}",
-                          "details": []}}
+        body = error_document("unsupported_media_type", f"send the body as application/json, not {media}")
         return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
     headers[name] = "application/json"
     return None

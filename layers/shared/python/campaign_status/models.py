@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
+
+# Models only the API and report functions use are built on first use, not at import: the
+# webhook imports this module too, and Meta's first POST after a cold start should not wait
+# for validators it never runs.
+BUILT_ON_FIRST_USE = ConfigDict(defer_build=True)
+
+
+# --- API Gateway, as the webhook function reads it ---------------------------
+
+
+class GatewayRequest(BaseModel):
+    """What the webhook function reads of an HTTP API event (payload format 2.0)."""
+
+    method: str = Field(validation_alias=AliasPath("requestContext", "http", "method"))
+    headers: dict[str, str] | None = None
+    query: dict[str, str] | None = Field(default=None, validation_alias="queryStringParameters")
+    body: str | None = None
+    is_base64_encoded: bool = Field(default=False, validation_alias="isBase64Encoded")
+
+    def header(self, name: str) -> str | None:
+        """A header by name, in any case (API Gateway lower-cases them; other callers may not)."""
+        name = name.lower()
+        return next((v for k, v in (self.headers or {}).items() if k.lower() == name), None)
+
+    def raw_body(self) -> bytes:
+        """The body as the bytes the client sent (API Gateway may hand them over base64-encoded)."""
+        text = self.body or ""
+        return base64.b64decode(text) if self.is_base64_encoded else text.encode("utf-8")
 
 
 # --- Meta's status webhook -------------------------------------------------
@@ -129,7 +158,7 @@ class AttemptError(BaseModel):
 class RecipientIn(BaseModel):
     """One recipient as the campaign sender records it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     lead_id: str = Field(min_length=1, max_length=256)
     # Stored as given: an invalid number is exactly what an attempt error reports.
@@ -146,7 +175,7 @@ class RecipientIn(BaseModel):
 
 
 class RecordRecipientsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     recipients: list[RecipientIn] = Field(min_length=1, max_length=1000)
 
@@ -174,6 +203,8 @@ class RecipientRow(BaseModel):
 
 
 class RowView(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     lead_id: str
     phone: str
     last_step_timestamp: str
@@ -190,6 +221,8 @@ class RowView(BaseModel):
 
 
 class EventView(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     message_id: str
     status: str
     timestamp: str
@@ -199,21 +232,29 @@ class EventView(BaseModel):
 
 
 class RecipientDetail(RowView):
+    model_config = BUILT_ON_FIRST_USE
+
     events: list[EventView]
 
 
 class RowPage(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     items: list[RowView]
     next_cursor: str | None
 
 
 class AttemptErrorCount(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     code: str
     message: str
     count: int
 
 
 class DeliveryErrorCount(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     code: int
     title: str
     count: int
@@ -223,6 +264,8 @@ class DeliveryErrorCount(BaseModel):
 
 
 class Summary(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     campaign_id: str
     recipients: int
     delivery_status: dict[str, int]
@@ -231,7 +274,7 @@ class Summary(BaseModel):
 
 
 class ReportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     timezone: str = Field(default="UTC", max_length=64)
 
@@ -240,6 +283,8 @@ ReportState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
 
 
 class Report(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     campaign_id: str
     report_id: str
     status: ReportState
@@ -253,6 +298,8 @@ class Report(BaseModel):
 
 
 class ReportView(BaseModel):
+    model_config = BUILT_ON_FIRST_USE
+
     report_id: str
     status: ReportState
     rows_written: int
