@@ -111,6 +111,26 @@ class TestIdentifiers:
         assert record(gateway, "c-one", [recipient("A-1", "wamid.OWNED")]).status == 200  # same lead again: fine
 
 
+    def test_an_attempt_code_with_a_hash_is_its_own_filter_and_pages_cleanly(self, gateway):
+        def skipped(lead: str, code: str) -> dict:
+            return recipient(lead, None, attempt_error={"code": code, "message": "never sent"})
+
+        leads = {"a": ["H-1", "H-2", "H-3"], "a#b": ["H-4", "H-5"]}
+        record(gateway, "c-hash", [skipped(lead, code) for code, some in leads.items() for lead in some])
+        from urllib.parse import quote
+
+        for code, expected in leads.items():
+            rows, cursor = [], None
+            while True:  # one row a page: every cursor lands inside the index
+                suffix = f"&cursor={cursor}" if cursor else ""
+                page = gateway.handle("GET", f"/campaigns/c-hash/recipients?error_code={quote(code)}&limit=1{suffix}")
+                assert page.status == 200, page.body
+                rows += [r["lead_id"] for r in page.json()["items"]]
+                cursor = page.json()["next_cursor"]
+                if cursor is None:
+                    break
+            assert sorted(rows) == expected, code
+
 class TestSmallThings:
     def test_empty_cursor_is_400(self, gateway):
         record(gateway, "c-x", [recipient("L-1")])

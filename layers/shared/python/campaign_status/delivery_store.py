@@ -48,6 +48,11 @@ def problem_pk(campaign_id: str, shard: int, status: str) -> str:
     return f"{row_pk(campaign_id, shard)}#{status}"
 
 
+def _index_code(code: str) -> str:
+    # `#` ends the code in the index's sort key (`{code}#{lead}`): an attempt code may hold one.
+    return code.replace("%", "%25").replace("#", "%23")
+
+
 def problem_code(row: RecipientRow) -> str | None:
     if row.delivery_status == "failed":
         return str(row.delivery_error_code) if row.delivery_error_code is not None else "-"
@@ -77,7 +82,7 @@ def row_to_item(row: RecipientRow) -> dict:
     code = problem_code(row)
     if code is not None:
         item["gsi1pk"] = problem_pk(row.campaign_id, shard_of(row.lead_id), row.delivery_status)
-        item["gsi1sk"] = f"{code}#{row.lead_id}"
+        item["gsi1sk"] = f"{_index_code(code)}#{row.lead_id}"
     return item
 
 
@@ -217,7 +222,7 @@ def query_problem_rows(
     pk = problem_pk(campaign_id, shard, status)
     condition = Key("gsi1pk").eq(pk)
     if code is not None:
-        condition = condition & Key("gsi1sk").begins_with(f"{code}#")
+        condition = condition & Key("gsi1sk").begins_with(f"{_index_code(code)}#")
     request = {"IndexName": PROBLEMS_INDEX, "KeyConditionExpression": condition, "Limit": limit}
     if start_after:
         lead = start_after.split("#", 1)[1]
