@@ -7,10 +7,12 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from pydantic import TypeAdapter, ValidationError
 from campaign_status import error_catalog, queries, quarantine_store, recording, reporting, webhooks
-from campaign_status.errors import NotFound
+from campaign_status.errors import InvalidInput, NotFound
 from campaign_status.http_errors import register_error_handlers, require_json
 from campaign_status.models import (
+    LeadId,
     QuarantineItem,
     RecipientDetail,
     RecordRecipientsRequest,
@@ -25,7 +27,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
 
 CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,128}$")]
-LeadId = Annotated[str, Path(min_length=1, max_length=256)]
+# A lead id arrives URL-encoded (up to 12 characters for one): its own limits apply once decoded.
+EncodedLeadId = Annotated[str, Path(min_length=1, max_length=12 * 256)]
+_lead_id = TypeAdapter(LeadId)
 StatusFilter = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
 
 
@@ -59,9 +63,14 @@ def list_recipients(
 
 
 @app.get("/campaigns/<campaign_id>/recipients/<lead_id>")
-def recipient(campaign_id: CampaignId, lead_id: LeadId) -> RecipientDetail:
+def recipient(campaign_id: CampaignId, lead_id: EncodedLeadId) -> RecipientDetail:
     # The route matches the raw path: a lead id with '/', '#', spaces or non-ASCII arrives encoded.
-    return queries.recipient_detail(campaign_id, unquote(lead_id))
+    try:
+        lead = _lead_id.validate_python(unquote(lead_id))
+    except ValidationError as error:
+        message = error.errors()[0]["msg"]
+        raise InvalidInput(f"invalid lead_id: {message}", [{"field": "lead_id", "message": message}]) from None
+    return queries.recipient_detail(campaign_id, lead)
 
 
 @app.post("/campaigns/<campaign_id>/reports")

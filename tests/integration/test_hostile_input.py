@@ -131,6 +131,58 @@ class TestIdentifiers:
                     break
             assert sorted(rows) == expected, code
 
+    @pytest.mark.parametrize("lead", ["é" * 200, "/" * 256, "a b" * 85, "😀" * 128])
+    def test_a_lead_id_within_its_limits_can_be_fetched_however_long_its_encoding(self, gateway, lead):
+        from urllib.parse import quote
+
+        assert record(gateway, "c-long", [recipient(lead, "wamid.LONG")]).status == 200
+        response = gateway.handle("GET", f"/campaigns/c-long/recipients/{quote(lead, safe='')}")
+        assert response.status == 200 and response.json()["lead_id"] == lead
+
+    def test_a_lead_id_past_its_limits_is_422_in_the_path_too(self, gateway):
+        from urllib.parse import quote
+
+        record(gateway, "c-long", [recipient("L-1")])
+        for lead in ("x" * 257, "😀" * 129):
+            response = gateway.handle("GET", f"/campaigns/c-long/recipients/{quote(lead, safe='')}")
+            assert response.status == 422 and error_of(response)["details"][0]["field"] == "lead_id"
+
+    @pytest.mark.parametrize("item", [
+        recipient("😀" * 129, "wamid.BIG"),  # 129 characters, 516 bytes: over 512 bytes
+        recipient("L-big", None, attempt_error={"code": "é" * 65, "message": ""}),  # 130 bytes
+    ])
+    def test_what_would_not_fit_a_key_is_422_and_nothing_is_written(self, gateway, item):
+        response = record(gateway, "c-keys", [recipient("L-ok", "wamid.OK"), item])
+        assert response.status == 422 and error_of(response)["details"][0]["index"] == 1
+        assert "bytes" in error_of(response)["details"][0]["message"]
+        assert gateway.handle("GET", "/campaigns/c-keys/summary").status == 404
+
+    def test_the_longest_lead_id_takes_every_status_and_every_index_entry(self, gateway):
+        from urllib.parse import quote
+
+        # 512-byte lead ids, and an attempt code of 128 bytes that triples when escaped in the index.
+        lead, other, code = "😀" * 128, "😁" * 128, "%#" * 64
+        assert record(gateway, "c-max", [recipient(lead, "wamid.MAX"),
+                                         recipient(other, None, attempt_error={"code": code, "message": "m"})]).status == 200
+        answer = post_webhook(gateway, status_payload(status("wamid.MAX", "failed", 1793527300, 131026)))
+        assert answer.json() == {"status": "applied"}
+        failed = gateway.handle("GET", "/campaigns/c-max/recipients?delivery_status=failed").json()["items"]
+        skipped = gateway.handle("GET", f"/campaigns/c-max/recipients?error_code={quote(code)}").json()["items"]
+        assert [r["lead_id"] for r in failed] == [lead] and len(skipped) == 1
+
+    def test_a_numeric_attempt_code_is_found_by_error_code_alone(self, gateway):
+        record(gateway, "c-num", [recipient("N-1", None, attempt_error={"code": "131026", "message": "sender's own"}),
+                                  recipient("N-2", "wamid.N2")])
+        post_webhook(gateway, status_payload(status("wamid.N2", "failed", 1793527300, 131026)))
+        rows, cursor = [], None
+        while True:
+            suffix = f"&cursor={cursor}" if cursor else ""
+            page = gateway.handle("GET", f"/campaigns/c-num/recipients?error_code=131026&limit=1{suffix}").json()
+            rows += [(r["lead_id"], r["delivery_status"]) for r in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert sorted(rows) == [("N-1", "not_attempted"), ("N-2", "failed")]
+
 class TestSmallThings:
     def test_empty_cursor_is_400(self, gateway):
         record(gateway, "c-x", [recipient("L-1")])

@@ -21,7 +21,7 @@ B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def sample_cursor(after: str | None = "L#L-1017") -> str:
-    return encode_cursor(CursorPosition(query=QUERY, shard=3, after=after))
+    return encode_cursor(CursorPosition(query=QUERY, at=3, after=after))
 
 
 # --- cursor ----------------------------------------------------------------
@@ -29,7 +29,7 @@ def sample_cursor(after: str | None = "L#L-1017") -> str:
 
 @pytest.mark.parametrize("after", ["L#L-1017", None, "L#दिवाली|🪔"])
 def test_cursor_roundtrip(after: str | None) -> None:
-    position = CursorPosition(query=QUERY, shard=3, after=after)
+    position = CursorPosition(query=QUERY, at=3, after=after)
     token = encode_cursor(position)
     assert decode_cursor(token, QUERY) == position
 

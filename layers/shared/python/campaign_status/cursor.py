@@ -23,8 +23,8 @@ class CursorPosition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str  # campaign and filter the cursor belongs to
-    shard: int
-    after: str | None = None
+    at: int  # which of the (bucket, row shard) pairs the pages walk, in order
+    after: str | None = None  # the last sort key returned from it
 
 
 def _mac(body: bytes) -> bytes:

@@ -10,6 +10,23 @@ from pydantic import AfterValidator, AliasPath, AwareDatetime, BaseModel, Config
 
 DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
 
+# What becomes part of a DynamoDB key is bounded in UTF-8 bytes too: a sort key holds at
+# most 1,024 bytes, and the problems index's `{attempt code}#{lead id}` must fit in one.
+LEAD_ID_MAX_CHARS, LEAD_ID_MAX_BYTES = 256, 512
+ATTEMPT_CODE_MAX_BYTES = 128
+
+
+def utf8_at_most(limit: int) -> AfterValidator:
+    def check(text: str) -> str:
+        if len(text.encode("utf-8", "surrogatepass")) > limit:
+            raise ValueError(f"at most {limit} bytes in UTF-8")
+        return text
+
+    return AfterValidator(check)
+
+
+LeadId = Annotated[str, Field(min_length=1, max_length=LEAD_ID_MAX_CHARS), utf8_at_most(LEAD_ID_MAX_BYTES)]
+
 # Models only the API and report functions use are built on first use, not at import: the
 # webhook imports this module too, and Meta's first POST after a cold start should not wait
 # for validators it never runs.
@@ -59,7 +76,8 @@ EpochSeconds = Annotated[int, Field(ge=0, le=4102444800)]
 
 
 class MetaStatus(BaseModel):
-    id: str = Field(min_length=1, max_length=512)
+    # The message index's key is `M#{id}` (a partition key holds at most 2,048 bytes).
+    id: Annotated[str, Field(min_length=1, max_length=512), utf8_at_most(1024)]
     status: str = Field(min_length=1, max_length=64)
     # Meta sends a string of digits; integers are accepted too.
     timestamp: EpochSeconds
@@ -151,7 +169,7 @@ class Step(BaseModel):
 
 
 class AttemptError(BaseModel):
-    code: str = Field(min_length=1, max_length=128)
+    code: Annotated[str, Field(min_length=1, max_length=128), utf8_at_most(ATTEMPT_CODE_MAX_BYTES)]
     message: str = Field(default="", max_length=1024)
 
 
@@ -160,7 +178,7 @@ class RecipientIn(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    lead_id: str = Field(min_length=1, max_length=256)
+    lead_id: LeadId
     # Stored as given: an invalid number is exactly what an attempt error reports.
     phone: str = Field(max_length=256)
     step: Step

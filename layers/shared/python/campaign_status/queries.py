@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from . import campaign_store, delivery_store as store
 from .counting import status_counter
 from .cursor import CursorPosition, decode_cursor, encode_cursor
@@ -71,43 +73,43 @@ def list_rows(
 ) -> tuple[RowPage, int]:
     """One page of rows and the number of items read for it.
 
-    Pages walk the row shards in order and each shard by lead id, so following the
-    cursors visits every row once, whatever changes meanwhile.
+    Pages walk each bucket the filter reads (the rows, or a part of the problems index)
+    shard by shard, and each shard by its sort key, so following the cursors visits every
+    matching row once, whatever changes meanwhile.
     """
     query = f"{campaign_id}|{delivery_status or ''}|{error_code or ''}"
-    position = decode_cursor(cursor, query) if cursor is not None else CursorPosition(query=query, shard=0)
+    position = decode_cursor(cursor, query) if cursor is not None else CursorPosition(query=query, at=0)
     require_campaign(campaign_id)
-    read_page = _page_reader(campaign_id, delivery_status, error_code)
+    readers = _page_readers(campaign_id, delivery_status, error_code)
     shards = settings().row_shards
+    end = len(readers) * shards
     rows, items_read = [], 0
-    shard, after = position.shard, position.after
-    while shard < shards and len(rows) < limit and items_read < _MAX_ITEMS_READ_PER_PAGE:
-        if read_page is None:
-            shard, after = shards, None
-            break
-        page, after, read = read_page(shard, after, limit - len(rows))
+    at, after = position.at, position.after
+    while 0 <= at < end and len(rows) < limit and items_read < _MAX_ITEMS_READ_PER_PAGE:
+        page, after, read = readers[at // shards](shard=at % shards, start_after=after, limit=limit - len(rows))
         rows.extend(page)
         items_read += read
         if after is None:
-            shard += 1
-    next_cursor = None
-    if shard < shards:
-        next_cursor = encode_cursor(CursorPosition(query=query, shard=shard, after=after))
+            at += 1
+    next_cursor = encode_cursor(CursorPosition(query=query, at=at, after=after)) if 0 <= at < end else None
     return RowPage(items=[row_view(r) for r in rows], next_cursor=next_cursor), items_read
 
 
-def _page_reader(campaign_id: str, delivery_status: str | None, error_code: str | None):
-    """How to read one shard for this filter, or None when no row can match it."""
+def _page_readers(campaign_id: str, delivery_status: str | None, error_code: str | None) -> list:
+    """For each bucket this filter reads, how to read one page of a shard (none: no row can match)."""
     if error_code is not None:
-        bucket = delivery_status or ("failed" if error_code.isdigit() else "not_attempted")
-        if bucket not in store.PROBLEM_STATUSES:
-            return None
-        return lambda shard, after, n: store.query_problem_rows(campaign_id, shard, bucket, error_code, after, n)
+        # Meta's codes are numbers; a sender's attempt codes may be too: a bare number reads both.
+        if delivery_status:
+            buckets = [delivery_status]
+        else:
+            buckets = ["failed", "not_attempted"] if error_code.isdigit() else ["not_attempted"]
+        return [partial(store.query_problem_rows, campaign_id, status=bucket, code=error_code)
+                for bucket in buckets if bucket in store.PROBLEM_STATUSES]
     if delivery_status in store.PROBLEM_STATUSES:
-        return lambda shard, after, n: store.query_problem_rows(campaign_id, shard, delivery_status, None, after, n)
+        return [partial(store.query_problem_rows, campaign_id, status=delivery_status, code=None)]
     if delivery_status is not None:
-        return lambda shard, after, n: store.scan_shard_filtered(campaign_id, shard, delivery_status, after, n)
-    return lambda shard, after, n: store.query_rows(campaign_id, shard, after, n)
+        return [partial(store.scan_shard_filtered, campaign_id, status=delivery_status)]
+    return [partial(store.query_rows, campaign_id)]
 
 
 def recipient_detail(campaign_id: str, lead_id: str) -> RecipientDetail:
