@@ -142,6 +142,24 @@ class TestIngest:
         post_webhook(gateway, status_payload(item))
         assert gateway.handle("GET", "/campaigns/c-ref/recipients/L-9").json()["delivery_status"] == "read"
 
+    def test_a_sender_reference_naming_the_wrong_lead_does_not_take_the_status(self, gateway):
+        record(gateway, "c-ref", [recipient("P", "wamid.P"), recipient("Q", "wamid.Q")])
+        item = status("wamid.P", "failed", 1793527300, 131026)
+        item["biz_opaque_callback_data"] = "campaign=c-ref&lead=Q"  # a sender's mistake
+        assert post_webhook(gateway, status_payload(item)).json() == {"status": "applied"}
+        p, q = (gateway.handle("GET", f"/campaigns/c-ref/recipients/{lead}").json() for lead in ("P", "Q"))
+        assert (p["delivery_status"], p["delivery_error_code"]) == ("failed", 131026)
+        assert (q["delivery_status"], q["events"]) == ("pending", [])
+
+    def test_a_sender_reference_for_an_older_steps_message_stays_in_its_history(self, gateway):
+        record(gateway, "c-ref", [recipient("L-1", "wamid.OLD", ts="2026-11-01T10:00:00Z")])
+        record(gateway, "c-ref", [recipient("L-1", "wamid.NEW", ts="2026-11-02T10:00:00Z")])
+        item = status("wamid.OLD", "read", 1793527300)
+        item["biz_opaque_callback_data"] = "campaign=c-ref&lead=L-1"
+        post_webhook(gateway, status_payload(item))
+        row = gateway.handle("GET", "/campaigns/c-ref/recipients/L-1").json()
+        assert row["delivery_status"] == "pending" and [e["message_id"] for e in row["events"]] == ["wamid.OLD"]
+
     def test_bad_signature_is_401_and_stores_nothing(self, gateway):
         record(gateway, "c-sig", [recipient("L-1", "wamid.SIG")])
         raw = status_payload(status("wamid.SIG", "read", 1793527300))

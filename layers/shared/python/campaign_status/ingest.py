@@ -62,11 +62,14 @@ def apply_statuses(statuses: list[MetaStatus]) -> IngestResult:
     if not events:
         return result
 
-    # The sender's own reference saves the index lookup; otherwise the message index says.
-    links = store.get_message_links([m for m in events if m not in declared])
-    targets: dict[str, RowKey] = dict(declared)
+    # The sender's own reference saves the index lookup, when the row it names holds that
+    # message as its current one. Otherwise (an older step's message, or a reference naming
+    # the wrong lead) the message index says where the status belongs, as without one.
+    rows = store.get_rows(list(set(declared.values())))
+    targets: dict[str, RowKey] = {m: k for m, k in declared.items() if k in rows and rows[k].message_id == m}
+    links = store.get_message_links([m for m in events if m not in targets])
     targets.update({m: (l.campaign_id, l.lead_id) for m, l in links.items() if l.linked})
-    rows = store.get_rows(list(set(targets.values())))
+    rows.update(store.get_rows([k for k in set(targets.values()) if k not in rows]))
 
     per_row: dict[RowKey, list[tuple[str, list[StatusEvent]]]] = defaultdict(list)
     early: list[str] = []
