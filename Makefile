@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 AWS_PORT ?= 4566
 STAGE ?= dev
+NAG ?= false
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: demo test serve bench synth deploy clean
+.PHONY: demo test serve stop bench synth deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,12 +26,17 @@ test: $(VENV)/.installed
 serve: $(VENV)/.installed
 	PORT=$(PORT) AWS_PORT=$(AWS_PORT) $(PY) -m infra.local.serve
 
+# Stops the `make serve` of this PORT (it writes its process id to .serve-$(PORT).pid).
+stop:
+	@test -f .serve-$(PORT).pid || { echo "no make serve running on port $(PORT)"; exit 1; }
+	kill $$(cat .serve-$(PORT).pid)
+
 bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet "pywa==4.5.0"
 	$(PY) -m bench.run
 
 synth: $(VENV)/.installed
-	$(PY) -c "from infra.app import build_app; build_app(outdir='cdk.out', context={'stage': '$(STAGE)', 'aws:cdk:bundling-stacks': []}).synth()"
+	$(PY) -c "from infra.app import build_app; build_app(outdir='cdk.out', context={'stage': '$(STAGE)', 'nag': '$(NAG)', 'aws:cdk:bundling-stacks': []}).synth()"
 	@echo "synthesized to cdk.out/"
 
 # Deploying needs AWS credentials and the CDK CLI (npx aws-cdk); layers are built with pip, not Docker.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from pathlib import Path
 
 from campaign_status.settings import settings
 from infra.local.gateway import LocalGateway, serve_http
@@ -22,7 +23,10 @@ def main() -> None:
     print(f"Meta webhook:   http://127.0.0.1:{port}/webhooks/whatsapp")
     print(f"  app secret    WHATSAPP_APP_SECRET={settings().app_secret}")
     print(f"  verify token  WHATSAPP_VERIFY_TOKEN={settings().verify_token}")
-    print("Ctrl-C stops.", flush=True)
+    # `make stop PORT=...` reads it: the server is a child of make, which does not pass a kill on.
+    pid_file = Path(f".serve-{port}.pid")
+    pid_file.write_text(f"{os.getpid()}\n")
+    print(f"Ctrl-C (or make stop PORT={port}) stops.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -32,6 +36,7 @@ def main() -> None:
     finally:
         server.shutdown()
         aws.stop()
+        pid_file.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

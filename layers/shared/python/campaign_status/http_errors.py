@@ -85,7 +85,8 @@ def require_json(event: dict) -> dict | None:
         return None  # no declared type: read as JSON
     media = headers[name].split(";")[0].strip().lower()
     if media not in _JSON_TYPES and not media.endswith("+json"):
-        body = error_document("unsupported_media_type", f"send the body as application/json, not {media}")
+        given = f"not {media}" if media else "the Content-Type header is empty"
+        body = error_document("unsupported_media_type", f"send the body as application/json ({given})")
         return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
     headers[name] = "application/json"
     return None
