@@ -63,3 +63,28 @@ def run(local_aws, *, recipients: int = 2000, seed: int = 7, send_rate: float = 
             "statuses_per_post": statuses_per_post,
         },
     }
+
+
+def largest_post(local_aws, *, seed: int = 13) -> dict:
+    """Wall time of Meta's largest POST (1,000 statuses) through the webhook function, on the
+    embedded AWS: 1,000 recorded recipients, then one POST of their `sent` statuses and one of
+    `delivered`/`failed`. moto answers each call slower than DynamoDB does, so this is an
+    upper figure for the function itself; API Gateway allows 29 s."""
+    local_aws.reset()
+    campaign = "bench-largest-post"
+    delivery = Delivery(local_aws)
+    people = [p for p in campaign_recipients(campaign, 1100, seed) if "message_id" in p][:1000]
+    delivery.record(campaign, people)
+    seconds = []
+    for value in ("sent", "delivered"):
+        statuses = [{"id": p["message_id"], "status": value, "timestamp": "1793527300", "recipient_id": p["phone"][1:]}
+                    for p in people]
+        started = time.perf_counter()
+        delivery.webhook(statuses)
+        seconds.append(round(time.perf_counter() - started, 2))
+    local_aws.pump.drain()
+    summary = campaign_summary(campaign)
+    if summary.delivery_status["delivered"] != len(people):
+        raise AssertionError(f"largest POST: {summary.delivery_status}")
+    return {"details": {"statuses_per_post": len(people), "seconds_first_post_sent": seconds[0],
+                        "seconds_second_post_delivered": seconds[1]}}
