@@ -7,6 +7,8 @@ AWS_PORT ?= 4566
 STAGE ?= dev
 NAG ?= false
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# jsii supports Node 22+ now and says so at every start; Node 20 still runs it (what CI has).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: demo test serve stop bench synth deploy clean
