@@ -221,6 +221,7 @@ def test_any_order_and_duplication_gives_the_same_rows_and_summary(local_aws, ev
             if chunk:
                 ingest.apply_statuses(chunk)
         local_aws.pump.drain()
+        recount_equals_summary(local_aws, campaign)  # the counters agree with the rows, in both variants
         rows = [row_of(campaign, f"L-{i}") for i in range(3)]
         summary = queries.campaign_summary(campaign)
         results.append(
