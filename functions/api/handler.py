@@ -26,7 +26,8 @@ from campaign_status.observability import logger, tracer
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
 
-CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,128}$")]
+# Not only dots: `.` and `..` are path segments that clients and URLs resolve away.
+CampaignId = Annotated[str, Path(max_length=128, pattern=r"^[A-Za-z0-9._-]*[A-Za-z0-9_-][A-Za-z0-9._-]*$")]
 # A lead id arrives URL-encoded (up to 12 characters for one): its own limits apply once decoded.
 EncodedLeadId = Annotated[str, Path(min_length=1, max_length=12 * 256)]
 _lead_id = TypeAdapter(LeadId)
@@ -98,14 +99,22 @@ def error_code(code: Annotated[str, Path(pattern=r"^\d{1,9}$")]) -> dict:
     return found.model_dump()
 
 
+QuarantineId = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")]
+
+
 @app.get("/quarantine")
-def quarantine() -> dict:
-    items: list[QuarantineItem] = quarantine_store.list_items()
-    return {"items": [i.model_dump(mode="json") for i in items]}
+def quarantine(
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9A-Za-z-]{1,64}$")] = None,
+) -> dict:
+    # Oldest first; the cursor is the last id of the page before (ids are time-ordered).
+    items: list[QuarantineItem] = quarantine_store.list_items(limit, after=cursor)
+    next_cursor = items[-1].id if len(items) == limit else None
+    return {"items": [i.model_dump(mode="json") for i in items], "next_cursor": next_cursor}
 
 
 @app.post("/quarantine/<item_id>/redrive")
-def redrive(item_id: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,64}$")]) -> dict:
+def redrive(item_id: QuarantineId) -> dict:
     outcome, reason = webhooks.redrive(item_id)
     return {"id": item_id, "outcome": outcome, "reason": reason}
 

@@ -71,6 +71,23 @@ class TestApiBodies:
         assert "ZeroDivision" not in response.body.decode()
 
 
+    @pytest.mark.parametrize("body", [b"{}", b'{"hello": "world"}', b'{"object": "whatsapp_business_account"}'])
+    def test_a_signed_body_without_entries_is_kept_aside(self, gateway, body):
+        assert post_webhook(gateway, body).json() == {"status": "quarantined"}
+        (item,) = gateway.handle("GET", "/quarantine").json()["items"]
+        assert "entry" in item["reason"] and item["retryable"] is False
+
+    def test_an_error_text_of_any_length_is_stored_cut_and_the_status_applies(self, gateway):
+        record(gateway, "c-huge", [recipient("H-1", "wamid.HUGE")])
+        item = status("wamid.HUGE", "failed", 1793527300, 131026)
+        item["errors"][0]["error_data"]["details"] = "x" * 450_000
+        item["errors"][0]["title"] = "t" * 10_000
+        assert post_webhook(gateway, status_payload(item)).json() == {"status": "applied"}
+        row = gateway.handle("GET", "/campaigns/c-huge/recipients/H-1").json()
+        assert row["delivery_status"] == "failed"
+        (event,) = row["events"]
+        assert (len(event["error_title"]), len(event["error_details"])) == (256, 1024)
+
 class TestWebhookLastResort:
     def test_a_body_that_cannot_even_be_kept_is_500_so_meta_retries(self, gateway, monkeypatch):
         def store_down(body, reason):
@@ -183,6 +200,20 @@ class TestIdentifiers:
                 break
         assert sorted(rows) == [("N-1", "not_attempted"), ("N-2", "failed")]
 
+    @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59",
+                                        "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z"])
+    def test_a_step_time_outside_1970_to_2100_is_422(self, gateway, moment):
+        response = record(gateway, "c-time", [recipient("T-1", "wamid.T", ts=moment)])
+        assert response.status == 422
+        assert error_of(response)["details"][0]["field"] == "recipients[0].step.timestamp"
+
+    @pytest.mark.parametrize("campaign", [".", "..", "..."])
+    def test_a_campaign_id_of_dots_only_is_422(self, gateway, campaign):
+        response = record(gateway, campaign, [recipient("L-1")])
+        assert response.status == 422 and error_of(response)["details"][0]["field"] == "campaign_id"
+        assert gateway.handle("POST", "/campaigns/.a/recipients", JSON,
+                              json.dumps({"recipients": [recipient("L-1")]}).encode()).status == 200
+
 class TestSmallThings:
     def test_empty_cursor_is_400(self, gateway):
         record(gateway, "c-x", [recipient("L-1")])
@@ -195,6 +226,11 @@ class TestSmallThings:
     def test_handshake_without_challenge_is_400(self, gateway):
         token = settings().verify_token
         assert gateway.handle("GET", f"/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token={token}").status == 400
+
+    def test_a_null_timezone_is_the_default(self, gateway):
+        record(gateway, "c-x", [recipient("L-1")])
+        response = gateway.handle("POST", "/campaigns/c-x/reports", JSON, b'{"timezone": null}')
+        assert response.status == 202
 
     @pytest.mark.parametrize("zone", ["localtime", "posixrules", "../etc/passwd", ""])
     def test_timezone_must_be_an_iana_name(self, gateway, zone):

@@ -6,7 +6,17 @@ import base64
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasPath, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasPath,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read", "failed"]
 
@@ -14,6 +24,8 @@ DeliveryStatus = Literal["not_attempted", "pending", "sent", "delivered", "read"
 # most 1,024 bytes, and the problems index's `{attempt code}#{lead id}` must fit in one.
 LEAD_ID_MAX_CHARS, LEAD_ID_MAX_BYTES = 256, 512
 ATTEMPT_CODE_MAX_BYTES = 128
+# Meta's error texts are a sentence or two; longer ones are cut when stored.
+ERROR_TITLE_MAX_CHARS, ERROR_DETAILS_MAX_CHARS = 256, 1024
 
 
 def utf8_at_most(limit: int) -> AfterValidator:
@@ -105,7 +117,8 @@ class MetaEntry(BaseModel):
 
 class MetaWebhook(BaseModel):
     object: str | None = None
-    entry: list[MetaEntry] = Field(default_factory=list)
+    # Every notification of Meta's has `entry`: a body without it is no status webhook (kept aside).
+    entry: list[MetaEntry]
 
     def statuses(self) -> list[MetaStatus]:
         return self.read_statuses()[0]
@@ -142,17 +155,31 @@ class StatusEvent(BaseModel):
     @classmethod
     def from_meta(cls, status: MetaStatus) -> "StatusEvent":
         error = status.errors[0] if status.errors else None
+        title = (error.title or error.message) if error else None
+        details = error.error_data.details if error and error.error_data else None
+        # Texts kept to a bound: a row (its whole history) must stay within DynamoDB's 400 KB.
         return cls(
             status=status.status,
             timestamp=status.timestamp,
             error_code=error.code if error else None,
-            error_title=(error.title or error.message) if error else None,
-            error_details=error.error_data.details if error and error.error_data else None,
+            error_title=title[:ERROR_TITLE_MAX_CHARS] if title else title,
+            error_details=details[:ERROR_DETAILS_MAX_CHARS] if details else details,
         )
 
 
+_EARLIEST, _LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
 def _as_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    # Bounded like Meta's timestamps: year 1 or 9999 is no campaign step, and could not be
+    # shown in a report's timezone (the date would leave the calendar).
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST <= utc < _LATEST:
+        raise ValueError("must be between 1970-01-01 and 2100-01-01")
+    return utc
 
 
 # The same instant, on the standard library's UTC: parsed times otherwise each carry their
@@ -296,6 +323,11 @@ class ReportRequest(BaseModel):
 
     timezone: str = Field(default="UTC", max_length=64)
 
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _null_is_the_default(cls, value):
+        return "UTC" if value is None else value
+
 
 ReportState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
 
@@ -332,3 +364,5 @@ class QuarantineItem(BaseModel):
     received_at: datetime
     reason: str
     size: int
+    # A store failure is retried by the scheduled redrive; an unreadable body waits for an operator.
+    retryable: bool = True

@@ -16,6 +16,11 @@ from .observability import logger
 Outcome = Literal["applied", "quarantined"]
 
 
+def _passing(reason: str) -> bool:
+    """Whether a later try may apply the body as it is: the store or our code failed, not the body."""
+    return reason.startswith(("store failure", "internal error"))
+
+
 def _unprocessable_reason(body: bytes) -> tuple[MetaWebhook | None, str | None]:
     try:
         return MetaWebhook.model_validate_json(body), None
@@ -48,7 +53,7 @@ def receive_status_webhook(body: bytes) -> tuple[Outcome, IngestResult | None]:
     result, reason = _apply(body)
     if reason is None:
         return "applied", result
-    item = quarantine_store.keep(body, reason)
+    item = quarantine_store.keep(body, reason, retryable=_passing(reason))
     logger.warning("webhook quarantined", extra={"quarantine_id": item.id, "reason": item.reason, "size": item.size})
     return "quarantined", result
 
@@ -64,15 +69,16 @@ def redrive(item_id: str) -> tuple[str, str | None]:
     if reason is None:
         quarantine_store.release(item_id)
         return "applied", None
-    quarantine_store.set_reason(item_id, reason or "unknown")
+    quarantine_store.set_reason(item_id, reason, retryable=_passing(reason))
     return "still_failing", reason
 
 
 def redrive_all(limit: int = 100) -> dict[str, int]:
-    """Try every quarantined body again (oldest first): what a store outage left behind
-    applies by itself once the store is back; the rest stays, with its reason updated."""
+    """Try the oldest retryable bodies again: what a store outage left behind applies by
+    itself once the store is back. Bodies that cannot be read wait for an operator's
+    redrive (after a fix is deployed), and never take the place of those that can."""
     outcomes = {"applied": 0, "still_failing": 0}
-    for item in quarantine_store.list_items(limit):
+    for item in quarantine_store.list_items(limit, retryable_only=True):
         outcome, _ = redrive(item.id)
         outcomes[outcome] += 1
     return outcomes
