@@ -6,8 +6,8 @@ this interpreter's own memory. (ru_maxrss would do on most systems, but Linux ca
 parent's high-water mark across fork+exec into the child's ru_maxrss, so a worker started
 from a big benchmark process would report the parent's size.) Only the edges are replaced:
 
-- `delivery_store.iter_shard_rows` yields synthetic `RecipientRow`s from a generator
-  (what DynamoDB pages would give, without holding them);
+- `delivery_store.iter_shard_pages` yields pages of 1,000 synthetic `RecipientRow`s from a
+  generator (what DynamoDB pages would give, one page held at a time);
 - the S3 client behind `report_store.ObjectWriter` takes parts and drops their bytes, so
   the writer keeps its real buffering (up to a 5 MiB part, then `bytes()` of it);
 - progress updates (`report_store.add_rows_written`) are counted, not written.
@@ -67,7 +67,17 @@ def main(rows: int) -> dict:
     progress = []
     report_store.aws.s3 = lambda: s3
     report_store.add_rows_written = lambda campaign_id, report_id, n: progress.append(n)
-    delivery_store.iter_shard_rows = lambda campaign_id, shard, page_size=1000: synthetic_rows(campaign_id, rows, seed=9)
+    def pages(campaign_id, shard, page_size=1000):
+        page = []
+        for row in synthetic_rows(campaign_id, rows, seed=9):
+            page.append(row)
+            if len(page) == page_size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    delivery_store.iter_shard_pages = pages
 
     baseline = _peak_kb()
     start = time.perf_counter()

@@ -230,14 +230,21 @@ def query_problem_rows(
     return _rows_page(request, "gsi1sk")
 
 
-def iter_shard_rows(campaign_id: str, shard: int, page_size: int = 1000):
-    """Every row of one shard, page by page (constant memory)."""
+def iter_shard_pages(campaign_id: str, shard: int, page_size: int = 1000):
+    """Every row of one shard, a page at a time (constant memory)."""
     start = None
     while True:
         rows, start, _ = query_rows(campaign_id, shard, start, page_size)
-        yield from rows
+        if rows:
+            yield rows
         if start is None:
             return
+
+
+def iter_shard_rows(campaign_id: str, shard: int, page_size: int = 1000):
+    """Every row of one shard (constant memory)."""
+    for page in iter_shard_pages(campaign_id, shard, page_size):
+        yield from page
 
 
 def utcnow() -> datetime:

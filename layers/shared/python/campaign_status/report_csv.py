@@ -80,7 +80,12 @@ class CsvEncoder:
             self._writer.writerow(HEADER)
 
     def add(self, row: RecipientRow) -> None:
-        self._writer.writerow(csv_cells(row, self._zone))
+        self.add_rows((row,))
+
+    def add_rows(self, rows) -> None:
+        writerow, zone = self._writer.writerow, self._zone
+        for row in rows:
+            writerow(csv_cells(row, zone))
 
     def take(self) -> bytes:
         data = self._text.getvalue().encode("utf-8")

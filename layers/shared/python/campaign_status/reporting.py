@@ -122,10 +122,10 @@ def write_slice(task: SliceTask) -> SliceResult:
     writer = report_store.ObjectWriter(report_store.part_key(task.campaign_id, task.report_id, task.slice))
     rows = unreported = 0
     try:
-        for row in delivery_store.iter_shard_rows(task.campaign_id, task.slice):
-            encoder.add(row)
-            rows += 1
-            unreported += 1
+        for page in delivery_store.iter_shard_pages(task.campaign_id, task.slice):
+            encoder.add_rows(page)
+            rows += len(page)
+            unreported += len(page)
             if encoder.pending_chars() >= _FLUSH_CHARS:
                 writer.write(encoder.take())
             if unreported >= settings().report_rows_per_progress:
