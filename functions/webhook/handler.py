@@ -43,6 +43,10 @@ def receive_notification(request: GatewayRequest) -> dict:
         metrics.add_metric(name="StatusesApplied", unit=MetricUnit.Count, value=result.statuses)
         count_by("StatusesByValue", "status", result.by_status)
         count_by("DeliveryErrorsByCode", "error_code", result.by_error_code)
+        count_by("ReportedErrorsByCode", "error_code", result.reported_errors)
+        if result.reported_errors:
+            # Not tied to any recipient: a log line and a metric are where they can be seen.
+            logger.warning("Meta reported errors", extra={"error_codes": sorted(result.reported_errors)})
         logger.info("webhook applied", extra={"statuses": result.statuses, "rows_changed": result.rows_changed,
                                               "held_for_recording": result.held_for_recording})
     if outcome == "quarantined":

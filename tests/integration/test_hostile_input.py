@@ -88,6 +88,18 @@ class TestApiBodies:
         (event,) = row["events"]
         assert (len(event["error_title"]), len(event["error_details"])) == (256, 1024)
 
+    def test_value_level_errors_are_counted_by_code_and_disturb_nothing(self, gateway, monkeypatch, capsys):
+        from tests.conftest import load_event
+
+        monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+        assert post_webhook(gateway, load_event("webhooks/13-value-level-error-no-statuses.json")).json() == {
+            "status": "applied"}
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+        reported = [line for line in lines if "ReportedErrorsByCode" in line]
+        assert [(line["error_code"], line["ReportedErrorsByCode"]) for line in reported] in (
+            [("130429", 1.0)], [("130429", [1.0])])
+        assert gateway.handle("GET", "/quarantine").json()["items"] == []
+
 class TestWebhookLastResort:
     def test_a_body_that_cannot_even_be_kept_is_500_so_meta_retries(self, gateway, monkeypatch):
         def store_down(body, reason):

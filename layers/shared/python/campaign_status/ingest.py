@@ -30,6 +30,8 @@ class IngestResult:
     held_for_recording: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_error_code: dict[int, int] = field(default_factory=dict)
+    # Value-level errors: Meta's word on the whole change (130429 rate limit, ...), by code.
+    reported_errors: dict[int, int] = field(default_factory=dict)
 
 
 def sender_reference(opaque: str | None) -> RowKey | None:
@@ -45,6 +47,8 @@ def apply_webhook(payload: MetaWebhook) -> IngestResult:
     readable, unreadable = payload.read_statuses()
     result = apply_statuses(readable)
     result.unreadable = unreadable
+    for code in payload.reported_error_codes():
+        result.reported_errors[code] = result.reported_errors.get(code, 0) + 1
     return result
 
 

@@ -103,6 +103,8 @@ class MetaChangeValue(BaseModel):
     # Items are validated one by one (MetaWebhook.statuses): one unreadable status must not
     # keep the others of the same POST from being applied.
     statuses: list[Any] = Field(default_factory=list)
+    # Errors Meta reports for the whole change (a rate limit, say), not for one message.
+    errors: list[Any] = Field(default_factory=list)
 
 
 class MetaChange(BaseModel):
@@ -122,6 +124,18 @@ class MetaWebhook(BaseModel):
 
     def statuses(self) -> list[MetaStatus]:
         return self.read_statuses()[0]
+
+    def reported_error_codes(self) -> list[int]:
+        """The codes of value-level errors (those that name no message); unreadable ones are skipped."""
+        codes = []
+        for entry in self.entry:
+            for change in entry.changes:
+                for item in change.value.errors:
+                    try:
+                        codes.append(MetaError.model_validate(item).code)
+                    except ValidationError:
+                        continue
+        return codes
 
     def read_statuses(self) -> tuple[list[MetaStatus], list[str]]:
         """Every readable status of every entry and change, and what is wrong with the others."""
