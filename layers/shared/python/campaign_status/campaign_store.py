@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from boto3.dynamodb.conditions import Attr
 
 from . import aws
-from .settings import settings
+from .delivery_store import row_pk
+from .settings import expires_at, settings
 
 CAMPAIGN_KIND = "campaign"
 COUNTER_KIND = "counter"
@@ -39,7 +39,7 @@ def ensure_campaign(campaign_id: str, created_at: str) -> None:
             "kind": CAMPAIGN_KIND,
             "campaign_id": campaign_id,
             "created_at": created_at,
-            "expires_at": int(time.time()) + settings().retention_days * 86400,
+            "expires_at": expires_at(),
         },
         ConditionExpression=Attr("pk").not_exists(),
     )
@@ -62,7 +62,8 @@ class CounterDelta:
 
 
 def counter_key(campaign_id: str, row_shard: int) -> dict:
-    return {"pk": f"C#{campaign_id}#S{row_shard:03d}", "sk": "COUNT"}
+    # Beside the rows it counts: same partition key, so one stream shard carries both in order.
+    return {"pk": row_pk(campaign_id, row_shard), "sk": "COUNT"}
 
 
 def counter_sequence(campaign_id: str, row_shard: int) -> str | None:
@@ -80,7 +81,7 @@ def add_to_counter(
         ":seq": pad_sequence(last_seq),
         ":kind": COUNTER_KIND,
         ":cid": campaign_id,
-        ":exp": int(time.time()) + settings().retention_days * 86400,
+        ":exp": expires_at(),
     }
     adds, sets = [], ["#seq = :seq", "#kind = :kind", "#cid = :cid", "#exp = :exp"]
     for i, (name, amount) in enumerate(sorted(delta.counts.items())):

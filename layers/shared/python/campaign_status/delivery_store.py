@@ -11,7 +11,6 @@ Keys (see docs/architecture.md):
 from __future__ import annotations
 
 import json
-import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from . import aws
 from .models import RecipientRow, StatusEvent
-from .settings import settings
+from .settings import expires_at, settings
 
 ROW_KIND = "row"
 MESSAGE_KIND = "msg"
@@ -61,10 +60,6 @@ def problem_code(row: RecipientRow) -> str | None:
     return None
 
 
-def _expires_at() -> int:
-    return int(time.time()) + settings().retention_days * 86400
-
-
 def row_to_item(row: RecipientRow) -> dict:
     # Events are kept as one compact JSON string: smaller items, fewer write units.
     data = row.model_dump(mode="json", exclude={"events"}, exclude_none=True)
@@ -77,7 +72,7 @@ def row_to_item(row: RecipientRow) -> dict:
             separators=(",", ":"),
             ensure_ascii=False,
         ),
-        "expires_at": _expires_at(),
+        "expires_at": expires_at(),
     }
     code = problem_code(row)
     if code is not None:
@@ -160,7 +155,7 @@ def hold_early_events(message_id: str, events: list[StatusEvent], known: Message
             "kind": MESSAGE_KIND,
             "pending": json.dumps([e.model_dump(exclude_none=True) for e in [*held, *fresh]], separators=(",", ":")),
             "pending_count": count + 1,
-            "expires_at": _expires_at(),
+            "expires_at": expires_at(),
         },
         ConditionExpression=condition,
     )
@@ -179,7 +174,7 @@ def link_message(message_id: str, campaign_id: str, lead_id: str, seen_pending_c
             "kind": MESSAGE_KIND,
             "campaign_id": campaign_id,
             "lead_id": lead_id,
-            "expires_at": _expires_at(),
+            "expires_at": expires_at(),
         },
         ConditionExpression=condition,
     )

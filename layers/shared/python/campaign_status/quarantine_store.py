@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 import zlib
 from datetime import datetime, timezone
@@ -11,7 +10,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from . import aws
 from .models import QuarantineItem
-from .settings import settings
+from .settings import expires_at, settings
 
 # Spread over a few keys: a store outage can quarantine thousands of bodies a second.
 _SHARDS = 8
@@ -42,7 +41,7 @@ def keep(body: bytes, reason: str, retryable: bool) -> QuarantineItem:
             "sk": item.id,
             "kind": "quarantine",
             **item.model_dump(mode="json"),
-            "expires_at": int(time.time()) + settings().retention_days * 86400,
+            "expires_at": expires_at(),
         }
     )
     return item

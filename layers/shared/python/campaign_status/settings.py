@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from functools import cache
 
 from pydantic import BaseModel, Field
@@ -49,3 +50,8 @@ class Settings(BaseModel):
 @cache
 def settings() -> Settings:
     return Settings.from_env()
+
+
+def expires_at() -> int:
+    """The TTL attribute of an item written now: `retention_days` from now, in Unix seconds."""
+    return int(time.time()) + settings().retention_days * 86400
